@@ -1,0 +1,45 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { DockerEndpoint, SshHostConfig } from "../config/types";
+
+export interface DockerEngineArgs {
+  readonly endpoint: DockerEndpoint;
+  readonly host: SshHostConfig;
+}
+
+/** The line ssh expects in known_hosts for this host (bracketed when the port isn't 22). */
+export function knownHostsLine(host: SshHostConfig): string {
+  const name = host.sshPort === 22 ? host.address : `[${host.address}]:${host.sshPort}`;
+  return `${name} ${host.hostKey}`;
+}
+
+/**
+ * ssh options for the Docker provider's `ssh://` transport. The pinned key is handed to
+ * ssh by KnownHostsCommand, so no known_hosts file has to exist on the deploying machine
+ * and nothing in the operator's own known_hosts can override the pin.
+ */
+export function dockerSshOptions(args: DockerEngineArgs): string[] {
+  const options = [
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", `KnownHostsCommand=/bin/echo ${knownHostsLine(args.host)}`,
+    "-o", "BatchMode=yes",
+    "-o", "ConnectTimeout=15",
+  ];
+  const identityFile = args.endpoint.kind === "ssh" ? args.endpoint.identityFile : undefined;
+  if (identityFile !== undefined) options.push("-o", "IdentitiesOnly=yes", "-i", identityFile);
+  return options;
+}
+
+/** An explicit provider per tier: nothing falls back to the ambient DOCKER_HOST. */
+export function dockerProvider(name: string, args: DockerEngineArgs, opts?: pulumi.CustomResourceOptions): docker.Provider {
+  return new docker.Provider(
+    name,
+    {
+      host: args.endpoint.host,
+      sshOpts: args.endpoint.kind === "ssh" ? dockerSshOptions(args) : undefined,
+    },
+    opts,
+  );
+}

@@ -1,0 +1,227 @@
+import type { AppSecrets, ServiceName, TierName } from "../config/types";
+
+/** A value for a container env var: plain text, or the name of one of the app's secrets. */
+export type EnvValue = { readonly text: string } | { readonly secret: keyof AppSecrets };
+
+export type NetworkRole = "internal" | "egress";
+
+export interface PublishedPort {
+  readonly internal: number;
+  readonly external: number;
+  /** Always explicit: the Docker provider publishes on 0.0.0.0 when ip is omitted. */
+  readonly ip: string;
+}
+
+export interface HealthCheck {
+  readonly test: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly startPeriodSeconds: number;
+}
+
+/** Everything Docker needs to run one service, as plain data (the component maps it). */
+export interface ServiceSpec {
+  readonly service: ServiceName;
+  readonly containerName: string;
+  /** Which image: one of the app images, or the database image. */
+  readonly image: AppImage | "database";
+  readonly command: readonly string[] | undefined;
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly networks: readonly { readonly role: NetworkRole; readonly aliases: readonly string[] }[];
+  readonly ports: readonly PublishedPort[];
+  readonly healthCheck: HealthCheck | undefined;
+  readonly memoryMb: number;
+  readonly user: string;
+  readonly tmpfs: Readonly<Record<string, string>>;
+  readonly volumes: readonly { readonly volume: "database"; readonly containerPath: string }[];
+}
+
+export const APP_IMAGES = ["cm-api", "cm-web", "cm-telegram", "cm-transfer"] as const;
+export type AppImage = (typeof APP_IMAGES)[number];
+
+/** The app's Dockerfiles inside its checkout (dev builds from these). */
+export const DOCKERFILES: Readonly<Record<AppImage, string>> = {
+  "cm-api": "docker/api/Dockerfile",
+  "cm-web": "docker/web/Dockerfile",
+  "cm-telegram": "docker/telegram/Dockerfile",
+  "cm-transfer": "docker/transfer/Dockerfile",
+};
+
+export interface ServiceCatalogueInput {
+  readonly tier: TierName;
+  readonly production: boolean;
+  readonly webPort: number;
+  readonly apiPort: number;
+  readonly lanAddress: string;
+  readonly debug: boolean;
+  readonly gunicorn: { readonly workers: number; readonly timeoutSeconds: number };
+  readonly app: {
+    readonly dbName: string;
+    readonly dbUser: string;
+    readonly botBaseUrl: string;
+    readonly prefixPattern: string;
+    readonly appUser: string;
+    readonly databaseUser: string;
+    readonly memoryLimitsMb: Readonly<Record<ServiceName, number>>;
+  };
+}
+
+const WEB_CONTAINER_PORT = 8000;
+/** gunicorn's worker heartbeat files need a writable dir; a read-only root has none. */
+const APP_TMPFS = { "/tmp": "rw,noexec,nosuid,nodev,size=64m" };
+
+export function containerName(tier: TierName, service: ServiceName): string {
+  return `${tier}-${service}`;
+}
+
+export function networkName(tier: TierName, role: NetworkRole): string {
+  return `${tier}-${role}`;
+}
+
+function gunicorn(input: ServiceCatalogueInput, port: number, app: string): string[] {
+  return [
+    "gunicorn",
+    "--workers",
+    String(input.gunicorn.workers),
+    "--timeout",
+    String(input.gunicorn.timeoutSeconds),
+    "--worker-tmp-dir",
+    "/tmp",
+    "--bind",
+    `0.0.0.0:${port}`,
+    app,
+  ];
+}
+
+/** Listening check without curl/wget, which slim Python images lack. */
+function tcpHealthCheck(port: number): HealthCheck {
+  return {
+    test: ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 3).close()`],
+    intervalSeconds: 30,
+    timeoutSeconds: 5,
+    retries: 3,
+    startPeriodSeconds: 20,
+  };
+}
+
+function databaseEnv(input: ServiceCatalogueInput): Record<string, EnvValue> {
+  return {
+    DB_HOST: { text: "mysql" },
+    DB_PORT: { text: "3306" },
+    DB_NAME: { text: input.app.dbName },
+    DB_USER: { text: input.app.dbUser },
+    DB_PASSWORD: { secret: "dbPassword" },
+  };
+}
+
+function appEnv(input: ServiceCatalogueInput): Record<string, EnvValue> {
+  return {
+    PYTHONUNBUFFERED: { text: "1" },
+    CM_DEBUG: { text: input.debug ? "true" : "false" },
+    ...databaseEnv(input),
+    CM_AGENT_ID: { secret: "agentId" },
+    CM_AGENT_PASSWORD: { secret: "agentPassword" },
+    CM_SECURITY_PIN: { secret: "securityPin" },
+    CM_BOT_BASE_URL: { text: input.app.botBaseUrl },
+    CM_PREFIX_PATTERN: { text: input.app.prefixPattern },
+  };
+}
+
+/**
+ * The cm stack for one tier. Production runs gunicorn and publishes only web-view on the
+ * LAN address; dev runs Flask's dev server and adds the API on loopback only.
+ */
+export function serviceCatalogue(input: ServiceCatalogueInput): ServiceSpec[] {
+  const { tier, production } = input;
+  const common = (service: ServiceName) => ({
+    service,
+    containerName: containerName(tier, service),
+    memoryMb: input.app.memoryLimitsMb[service],
+  });
+
+  const mysql: ServiceSpec = {
+    ...common("mysql"),
+    image: "database",
+    command: undefined,
+    env: {
+      MYSQL_DATABASE: { text: input.app.dbName },
+      MYSQL_USER: { text: input.app.dbUser },
+      MYSQL_PASSWORD: { secret: "dbPassword" },
+      MYSQL_ROOT_PASSWORD: { secret: "dbRootPassword" },
+    },
+    networks: [{ role: "internal", aliases: ["mysql"] }],
+    ports: [],
+    healthCheck: {
+      test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
+      intervalSeconds: 15,
+      timeoutSeconds: 5,
+      retries: 5,
+      startPeriodSeconds: 60,
+    },
+    user: input.app.databaseUser,
+    tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m", "/run/mysqld": "rw,noexec,nosuid,nodev,size=16m,mode=1777" },
+    volumes: [{ volume: "database", containerPath: "/var/lib/mysql" }],
+  };
+
+  const apiServer: ServiceSpec = {
+    ...common("api-server"),
+    image: "cm-api",
+    command: production ? gunicorn(input, input.apiPort, "app.cm_api:create_app()") : ["python", "-m", "app.cm_api"],
+    env: appEnv(input),
+    // Docker cannot publish from an internal-only network, so dev's loopback port needs the bridge too.
+    networks: production
+      ? [{ role: "internal", aliases: ["api-server"] }]
+      : [
+          { role: "internal", aliases: ["api-server"] },
+          { role: "egress", aliases: ["api-server"] },
+        ],
+    ports: production ? [] : [{ internal: input.apiPort, external: input.apiPort, ip: "127.0.0.1" }],
+    healthCheck: tcpHealthCheck(input.apiPort),
+    user: input.app.appUser,
+    tmpfs: APP_TMPFS,
+    volumes: [],
+  };
+
+  const webView: ServiceSpec = {
+    ...common("web-view"),
+    image: "cm-web",
+    command: production ? gunicorn(input, WEB_CONTAINER_PORT, "app.cm_web_view:app") : ["python", "-m", "app.cm_web_view"],
+    env: { PYTHONUNBUFFERED: { text: "1" }, CM_DEBUG: { text: input.debug ? "true" : "false" }, CM_API_URL: { text: `http://api-server:${input.apiPort}` } },
+    // Publishing needs a non-internal network; api-server is reached by name on the internal one.
+    networks: [
+      { role: "internal", aliases: ["web-view"] },
+      { role: "egress", aliases: ["web-view"] },
+    ],
+    ports: [{ internal: WEB_CONTAINER_PORT, external: input.webPort, ip: input.lanAddress }],
+    healthCheck: tcpHealthCheck(WEB_CONTAINER_PORT),
+    user: input.app.appUser,
+    tmpfs: APP_TMPFS,
+    volumes: [],
+  };
+
+  const worker = (service: ServiceName, image: AppImage, module: string, extraEnv: Record<string, EnvValue>): ServiceSpec => ({
+    ...common(service),
+    image,
+    command: ["python", "-m", module],
+    env: { ...appEnv(input), ...extraEnv },
+    // Workers scrape the upstream site and talk to Telegram: they keep egress.
+    networks: [
+      { role: "internal", aliases: [service] },
+      { role: "egress", aliases: [service] },
+    ],
+    ports: [],
+    healthCheck: undefined,
+    user: input.app.appUser,
+    tmpfs: APP_TMPFS,
+    volumes: [],
+  });
+
+  return [
+    mysql,
+    apiServer,
+    webView,
+    worker("telegram-bot", "cm-telegram", "app.cm_telegram", { TELEGRAM_BOT_TOKEN: { secret: "telegramBotToken" } }),
+    worker("credit-transfer", "cm-transfer", "app.cm_transfer_credit", {}),
+  ];
+}
