@@ -1,28 +1,78 @@
-import * as pulumi from "@pulumi/pulumi";
+import { AaPanelEdge } from "./components/aapanelEdge";
 import { dockerProvider } from "./components/dockerEngine";
 import { FlaskStack } from "./components/flaskStack";
+import { GeneratedSecrets } from "./components/generatedSecrets";
+import { HostFirewall } from "./components/hostFirewall";
 import { loadConfig } from "./config/load";
 import { serviceCatalogue } from "./render/containers";
 
 // Config is read and validated here, before any resource is declared.
 const config = loadConfig();
-const webUrl = `http://${config.lanAddress}:${config.webPort}/`;
 
-const engine = dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost });
-
-const app = new FlaskStack(config.tier, {
-  tier: config.tier,
-  services: serviceCatalogue(config),
-  images: config.images,
-  databaseImage: config.app.databaseImage,
-  secrets: config.secrets,
-  provider: engine,
-  webUrl,
+// The firewall goes first, so the web port is never published unfiltered.
+const firewall = new HostFirewall(`${config.tier}-firewall`, {
+  host: config.flaskHost,
+  privateKey: config.sshPrivateKey,
+  spec: {
+    tier: config.tier,
+    webPort: config.webPort,
+    apiPort: config.apiPort,
+    proxyAddress: config.aapanelHost.address,
+    extraAllowedSources: config.tier === "dev" ? ["127.0.0.1"] : [],
+    adminSources: config.firewall.adminSources,
+    sshPort: config.flaskHost.sshPort,
+    enableUfw: config.firewall.enableUfw,
+  },
 });
+
+const app = new FlaskStack(
+  config.tier,
+  {
+    tier: config.tier,
+    services: serviceCatalogue(config),
+    images: config.images,
+    databaseImage: config.app.databaseImage,
+    secrets: config.secrets ?? new GeneratedSecrets(`${config.tier}-secrets`).secrets,
+    provider: dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost }),
+    webUrl: `http://${config.lanAddress}:${config.webPort}/`,
+  },
+  { dependsOn: [firewall] },
+);
+
+const edge = config.publishThroughEdge
+  ? new AaPanelEdge(
+      `${config.tier}-edge`,
+      {
+        host: config.aapanelHost,
+        privateKey: config.sshPrivateKey,
+        layout: config.edge.layout,
+        operatorUser: config.edge.operatorUser,
+        passwordRotation: config.edge.passwordRotation,
+        site: {
+          tier: config.tier,
+          domain: config.domain,
+          upstream: { address: config.lanAddress, port: config.webPort },
+          rateLimit: config.edge.rateLimit,
+          contentSecurityPolicy: config.edge.contentSecurityPolicy,
+          hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
+          listenPort: config.edge.listenPort,
+          tls: config.edge.tls,
+          http2: config.edge.http2,
+        },
+      },
+      { dependsOn: [app] },
+    )
+  : undefined;
 
 export const tier = config.tier;
 export const containerNames = app.containerNames;
 export const networkNames = app.networkNames;
 export const lanWebUrl = app.webUrl;
 export const databaseVolume = app.databaseVolume;
-export const publicUrl = pulumi.output(`${config.edge.tls ? "https" : "http"}://${config.domain}/`);
+export const publicUrl = edge ? `${config.edge.tls ? "https" : "http"}://${config.domain}/` : undefined;
+export const operatorUser = edge?.operatorUser;
+/** Read with: pulumi stack output operatorPassword --show-secrets */
+export const operatorPassword = edge?.operatorPassword;
+export const edgeFiles = edge?.installedFiles;
+export const edgeResult = edge?.siteResult;
+export const firewallResult = firewall.result;

@@ -1,11 +1,14 @@
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "./checks";
 import { APP_SECRET_KEYS, SSH_KEY_SECRET } from "./defaults";
 import type { AppSecrets, CmConfig } from "./types";
+import { readSandboxState } from "./sandbox";
 import { validateConfig } from "./validate";
 
 /** Config keys whose values are YAML objects/lists in the stack file. */
 const OBJECT_KEYS = ["flaskHost", "aapanelHost", "images", "gunicorn", "app", "edge", "firewall"] as const;
-const SCALAR_KEYS = ["tier", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge"] as const;
+const SCALAR_KEYS = ["tier", "sandboxState", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge"] as const;
 const SECRET_KEYS: readonly string[] = [...APP_SECRET_KEYS, SSH_KEY_SECRET];
 
 /** A config problem users fix in their stack file: reported without a stack trace. */
@@ -52,18 +55,26 @@ export function loadConfig(): CmConfig {
     }
   }
 
+  const sandboxProblems = new Problems(stackFile, namespace);
+  const sandbox = (values.tier ?? stackName) === "sandbox" ? readSandboxState(sandboxProblems, values.sandboxState) : undefined;
+  early.push(...sandboxProblems.list);
+
   const result = validateConfig({
     stackName,
     stackFile,
     namespace,
-    values,
+    values: { ...values, ...sandbox?.values },
     presentSecrets,
-    requiredSecrets: SECRET_KEYS,
+    // The sandbox generates its app secrets and uses the key sandbox:up made.
+    requiredSecrets: (values.tier ?? stackName) === "sandbox" ? [] : SECRET_KEYS,
   });
   const problems = [...early, ...(result.ok ? [] : result.problems)];
   if (problems.length > 0 || !result.ok) throw new ConfigError(problems);
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);
+  if (sandbox) {
+    return { ...result.config, secrets: undefined, sshPrivateKey: pulumi.secret(readFileSync(sandbox.privateKeyPath, "utf8")) };
+  }
   const secrets = Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, secret(key)])) as unknown as AppSecrets;
   return { ...result.config, secrets, sshPrivateKey: secret(SSH_KEY_SECRET) };
 }

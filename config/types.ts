@@ -3,8 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 export const TIERS = ["rex", "siong", "dev", "sandbox"] as const;
 export type TierName = (typeof TIERS)[number];
 
-/** Tiers that serve real users: gunicorn, registry images, debug forbidden. */
-export const PRODUCTION_TIERS: readonly TierName[] = ["rex", "siong"];
+/**
+ * Tiers that run the production flavour (gunicorn, registry images, no API port, debug
+ * forbidden). The sandbox rehearses production on local hosts.
+ */
+export const PRODUCTION_TIERS: readonly TierName[] = ["rex", "siong", "sandbox"];
 
 /** A host reached over SSH by `@pulumi/command` (and by Docker for ssh:// engines). */
 export interface SshHostConfig {
@@ -62,6 +65,8 @@ export interface EdgeConfig {
   readonly hstsMaxAgeSeconds: number;
   readonly listenPort: number;
   readonly tls: TlsConfig | null;
+  /** `http2 on;` needs nginx >= 1.25.1; older builds reject it, so it is opt-in. */
+  readonly http2: boolean;
   readonly layout: NginxLayout;
 }
 
@@ -116,7 +121,8 @@ export interface CmConfig {
   readonly app: AppSettings;
   readonly edge: EdgeConfig;
   readonly firewall: FirewallConfig;
-  readonly secrets: AppSecrets;
+  /** undefined on the sandbox tier, whose app secrets are generated (GeneratedSecrets). */
+  readonly secrets: AppSecrets | undefined;
   /** Private key the deployer uses for SSH to both hosts. */
   readonly sshPrivateKey: pulumi.Output<string>;
 }

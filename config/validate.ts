@@ -242,6 +242,7 @@ function readEdge(problems: Problems, tier: TierName, value: unknown): EdgeConfi
           certificateKey: readAbsolutePath(problems, "edge.tls.certificateKey", tlsRaw.certificateKey),
         }
       : null,
+    http2: readBoolean(problems, "edge.http2", raw.http2, false),
     layout,
   };
 }

@@ -1,0 +1,93 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { NginxLayout, SshHostConfig } from "../config/types";
+import { edgePaths } from "../render/nginx/paths";
+import { edgeSiteScripts } from "../render/nginx/edgeSiteScripts";
+import { htpasswdScripts } from "../render/nginx/htpasswdScripts";
+import { renderHtpasswd } from "../render/nginx/htpasswd";
+import type { EdgeSiteSpec } from "../render/nginx/types";
+import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
+
+export interface AaPanelEdgeArgs {
+  readonly host: SshHostConfig;
+  readonly privateKey: pulumi.Output<string>;
+  readonly layout: NginxLayout;
+  /** The tier's site, minus the htpasswd path this component decides. */
+  readonly site: Omit<EdgeSiteSpec, "htpasswdPath">;
+  readonly operatorUser: string;
+  /** Any change generates a new operator password. */
+  readonly passwordRotation: string;
+}
+
+/**
+ * The tier's site on the aaPanel host: the operator's htpasswd and the two nginx files,
+ * installed over SSH by scripts that test before reloading and restore on failure.
+ */
+export class AaPanelEdge extends pulumi.ComponentResource {
+  public readonly operatorUser: pulumi.Output<string>;
+  public readonly operatorPassword: pulumi.Output<string>;
+  public readonly installedFiles: pulumi.Output<string[]>;
+  /** The site script's summary line (e.g. whether nginx reloaded). */
+  public readonly siteResult: pulumi.Output<string>;
+
+  constructor(name: string, args: AaPanelEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cm:edge:AaPanelEdge", name, {}, opts);
+    const tier = args.site.tier;
+    const paths = edgePaths(args.layout, tier);
+    const site: EdgeSiteSpec = { ...args.site, htpasswdPath: paths.htpasswdFile };
+    const connection = sshConnection(args.host, args.privateKey);
+    // Moving to another host, or to another stateDir (where the manifest of installed files
+    // lives), replaces: the old delete runs first with the old inputs, then the new create.
+    const hostIdentity = [args.host.address, String(args.host.sshPort), args.layout.stateDir];
+
+    const password = new random.RandomPassword(
+      `${name}-operator-password`,
+      { length: 32, special: false, keepers: { rotation: args.passwordRotation } },
+      { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
+    );
+
+    const htpasswd = htpasswdScripts(args.layout, tier);
+    // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
+    const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
+    const credentials = new command.remote.Command(
+      `${name}-htpasswd`,
+      {
+        ...REMOTE_COMMAND_DEFAULTS,
+        connection,
+        create: htpasswd.create,
+        update: htpasswd.update,
+        delete: htpasswd.delete,
+        stdin: htpasswdLine,
+        triggers: hostIdentity,
+      },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["stdin"] },
+    );
+
+    const scripts = edgeSiteScripts(site, args.layout);
+    const siteCommand = new command.remote.Command(
+      `${name}-site`,
+      {
+        ...REMOTE_COMMAND_DEFAULTS,
+        connection,
+        create: scripts.create,
+        update: scripts.update,
+        delete: scripts.delete,
+        stdin: scripts.stdin,
+        triggers: hostIdentity,
+      },
+      { parent: this, dependsOn: [credentials], deleteBeforeReplace: true },
+    );
+
+    this.operatorUser = pulumi.output(args.operatorUser);
+    this.operatorPassword = pulumi.secret(password.result);
+    this.installedFiles = pulumi.output([paths.httpLevelConf, paths.serverConf, paths.htpasswdFile]);
+    this.siteResult = siteCommand.stdout;
+    this.registerOutputs({
+      operatorUser: this.operatorUser,
+      operatorPassword: this.operatorPassword,
+      installedFiles: this.installedFiles,
+      siteResult: this.siteResult,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { SshHostConfig } from "../config/types";
+import { renderFirewallScripts } from "../render/firewall/scripts";
+import type { FirewallSpec } from "../render/firewall/types";
+import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
+
+export interface HostFirewallArgs {
+  readonly host: SshHostConfig;
+  readonly privateKey: pulumi.Output<string>;
+  readonly spec: FirewallSpec;
+}
+
+/**
+ * The Flask host's firewall for one tier: DOCKER-USER rules for the published web and API
+ * ports (ufw's own rules never see Docker's DNAT), persisted in ufw's after.rules, and
+ * tagged plain ufw rules for the host's own ports.
+ */
+export class HostFirewall extends pulumi.ComponentResource {
+  public readonly result: pulumi.Output<string>;
+
+  constructor(name: string, args: HostFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cm:firewall:HostFirewall", name, {}, opts);
+    const scripts = renderFirewallScripts(args.spec);
+    const rules = new command.remote.Command(
+      `${name}-rules`,
+      {
+        ...REMOTE_COMMAND_DEFAULTS,
+        connection: sshConnection(args.host, args.privateKey),
+        create: scripts.create,
+        update: scripts.update,
+        delete: scripts.delete,
+        triggers: [args.host.address, String(args.host.sshPort)],
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    this.result = rules.stdout;
+    this.registerOutputs({ result: this.result });
+  }
+}

@@ -1,0 +1,62 @@
+import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
+import { renderDockerUserFragment, tierChainName } from "./dockerUser";
+import { FIREWALL_APPLY_BASH } from "./bash/apply";
+import { FIREWALL_COMMON_BASH } from "./bash/common";
+import { FIREWALL_DELETE_BASH } from "./bash/delete";
+import { FIREWALL_HOST_PATHS } from "./hostPaths";
+import type { FirewallSpec } from "./types";
+import { renderUfwRules } from "./ufwRules";
+import { assertValidFirewallSpec } from "./validate";
+
+function bashArray(values: readonly string[]): string {
+  return `(${values.map(shellQuote).join(" ")})`;
+}
+
+const PATH_VARIABLES = [
+  `readonly FRAGMENT_DIR=${shellQuote(FIREWALL_HOST_PATHS.fragmentDir)}`,
+  `readonly STATE_DIR=${shellQuote(FIREWALL_HOST_PATHS.stateDir)}`,
+  `readonly AFTER_RULES=${shellQuote(FIREWALL_HOST_PATHS.afterRules)}`,
+  `readonly LOCK_FILE=${shellQuote(FIREWALL_HOST_PATHS.lockFile)}`,
+  `readonly BLOCK_BEGIN=${shellQuote(FIREWALL_HOST_PATHS.blockBegin)}`,
+  `readonly BLOCK_END=${shellQuote(FIREWALL_HOST_PATHS.blockEnd)}`,
+];
+
+function script(header: readonly string[], body: string): string {
+  return ["set -euo pipefail", ...header, ...PATH_VARIABLES, "", FIREWALL_COMMON_BASH, body].join("\n");
+}
+
+/** The bash script create and update run (before asRemoteCommand wraps it). */
+export function renderFirewallApplyScript(spec: FirewallSpec): string {
+  assertValidFirewallSpec(spec);
+  const rules = renderUfwRules(spec);
+  return script(
+    [
+      `TIER=${shellQuote(spec.tier)}`,
+      `SSH_PORT=${spec.sshPort}`,
+      `ENABLE_UFW=${spec.enableUfw ? "yes" : "no"}`,
+      `FRAGMENT=${shellQuote(renderDockerUserFragment(spec))}`,
+      `SSH_RULES=${bashArray(rules.ssh)}`,
+      `PORT_RULES=${bashArray(rules.ports)}`,
+    ],
+    FIREWALL_APPLY_BASH,
+  );
+}
+
+/** The bash script delete runs. It gets no stdin, so it needs only the tier's name. */
+export function renderFirewallDeleteScript(spec: FirewallSpec): string {
+  assertValidFirewallSpec(spec);
+  return script(
+    [`TIER=${shellQuote(spec.tier)}`, `SSH_PORT=${spec.sshPort}`, `CHAIN=${shellQuote(tierChainName(spec.tier))}`],
+    FIREWALL_DELETE_BASH,
+  );
+}
+
+/**
+ * Firewall for one tier on the Flask host: DOCKER-USER rules for the Docker-published
+ * ports (which ufw's own rules never see), persisted through /etc/ufw/after.rules, plus
+ * the plain ufw rules for the host's ports. Needs root on the host.
+ */
+export function renderFirewallScripts(spec: FirewallSpec): RemoteScripts {
+  const apply = asRemoteCommand(renderFirewallApplyScript(spec));
+  return { create: apply, update: apply, delete: asRemoteCommand(renderFirewallDeleteScript(spec)), stdin: "" };
+}

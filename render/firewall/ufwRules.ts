@@ -1,0 +1,33 @@
+import type { FirewallSpec } from "./types";
+import { ANY_SOURCE } from "./types";
+
+/**
+ * ufw rules are written exactly as `ufw show added` prints them (ufw's get_command), so
+ * the scripts can tell by plain text whether a rule exists and who owns it (its comment).
+ */
+export interface UfwRuleSet {
+  /** Allows SSH from every admin source; added before ufw is ever enabled. */
+  readonly ssh: readonly string[];
+  /** Order matters, ufw takes the first match: allows first, then denies. */
+  readonly ports: readonly string[];
+}
+
+function allowTcpFrom(source: string, port: number): string {
+  return source === ANY_SOURCE ? `allow ${port}/tcp` : `allow from ${source} to any port ${port} proto tcp`;
+}
+
+export function ufwOwnerComment(tier: string): string {
+  return `cm-infra:${tier}`;
+}
+
+export function renderUfwRules(spec: FirewallSpec): UfwRuleSet {
+  const webSources = [spec.proxyAddress, ...spec.extraAllowedSources];
+  return {
+    ssh: [...new Set(spec.adminSources)].map((source) => allowTcpFrom(source, spec.sshPort)),
+    ports: [
+      ...[...new Set(webSources)].map((source) => allowTcpFrom(source, spec.webPort)),
+      `deny ${spec.webPort}/tcp`,
+      `deny ${spec.apiPort}/tcp`,
+    ],
+  };
+}

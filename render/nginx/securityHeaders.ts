@@ -1,0 +1,49 @@
+import type { EdgeSiteSpec } from "./types";
+import { assertNonNegativeInteger, assertQuotableValue } from "./validate";
+
+/**
+ * Default Content-Security-Policy for the Flask pages: everything from the site's own
+ * origin ('self' covers its scripts, styles, fonts and XHR), no inline script or style,
+ * so an injected `<script>` does not run. `data:` images keep small inline icons working
+ * (Bootstrap's CSS embeds SVGs that way). form-action, base-uri and frame-ancestors do not
+ * fall back to default-src, so they are spelled out; frame-ancestors matches X-Frame-Options.
+ */
+export const DEFAULT_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+export interface ResponseHeader {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Headers the edge adds to every response, in a fixed order for stable diffs. */
+export function securityHeaders(spec: Pick<EdgeSiteSpec, "contentSecurityPolicy" | "hstsMaxAgeSeconds" | "tls">): ResponseHeader[] {
+  const headers: ResponseHeader[] = [
+    { name: "X-Frame-Options", value: "DENY" },
+    { name: "X-Content-Type-Options", value: "nosniff" },
+    // Restricted tool: its URLs are nobody else's business.
+    { name: "Referrer-Policy", value: "same-origin" },
+  ];
+  if (spec.contentSecurityPolicy !== false) {
+    assertQuotableValue("contentSecurityPolicy", spec.contentSecurityPolicy);
+    headers.push({ name: "Content-Security-Policy", value: spec.contentSecurityPolicy });
+  }
+  if (spec.tls !== null) {
+    assertNonNegativeInteger("hstsMaxAgeSeconds", spec.hstsMaxAgeSeconds);
+    headers.push({ name: "Strict-Transport-Security", value: `max-age=${spec.hstsMaxAgeSeconds}` });
+  }
+  return headers;
+}
+
+/**
+ * `always` also stamps 401/429/5xx answers. Only the server level may carry add_header:
+ * one add_header inside a location would silently drop all of these there.
+ */
+export function renderAddHeaders(headers: readonly ResponseHeader[]): string[] {
+  return headers.map((header) => `add_header ${header.name} "${header.value}" always;`);
+}
+
+/** The app's own copies would otherwise be sent next to ours as duplicates. */
+export function renderHideUpstreamHeaders(headers: readonly ResponseHeader[]): string[] {
+  return headers.map((header) => `proxy_hide_header ${header.name};`);
+}

@@ -1,0 +1,133 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONTENT_SECURITY_POLICY, edgeSiteFiles, renderHtpasswd, type EdgeSiteSpec } from "../../render/nginx";
+import { burstStatuses, curl } from "./support/curl";
+import { bcryptHash, edgeSpec } from "./support/fixtures";
+import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
+import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
+import { freePort, nginxSupportsHttp2Directive, requireTool, sleep } from "./support/tools";
+
+const OPERATOR = "operator:correct-horse";
+const AUDITOR = "auditor:battery-staple";
+const SCANNER_PATHS = ["/.env", "/.env.local", "/.git/config", "/.aws/credentials", "/.dockerenv", "/.htpasswd", "/.npmrc", "/index.php", "/x/y.php", "/wp-login.php", "/wp-admin/", "/wp-content/x", "/.ENV"];
+const APP_PATHS = ["/api/environment", "/envelope", "/docs/php-notes", "/phpinfo-docs/x"];
+
+describe("edge site behaviour on a real nginx", () => {
+  let sandbox: NginxSandbox;
+  let upstream: StubUpstream;
+  let dev: EdgeSiteSpec;
+  let noCsp: EdgeSiteSpec;
+  let withTls: EdgeSiteSpec;
+
+  beforeAll(async () => {
+    sandbox = await createNginxSandbox();
+    upstream = await startStubUpstream();
+    const [devPort, noCspPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+    const tls = { certificate: join(sandbox.root, "cert.pem"), certificateKey: join(sandbox.root, "key.pem") };
+    execFileSync(requireTool("openssl", "openssl"), ["req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-days", "1", "-subj", "/CN=cm.test", "-keyout", tls.certificateKey, "-out", tls.certificate], { stdio: "ignore" });
+    dev = edgeSpec("dev", sandbox.layout, upstream.port, { listenPort: devPort });
+    noCsp = edgeSpec("sandbox", sandbox.layout, upstream.port, { listenPort: noCspPort, contentSecurityPolicy: false });
+    withTls = edgeSpec("rex", sandbox.layout, upstream.port, { listenPort: tlsPort, tls, http2: nginxSupportsHttp2Directive() });
+    // $2y$ as `htpasswd -B` writes it, and $2a$ cost 10 as random.RandomPassword.bcryptHash does.
+    const users =
+      renderHtpasswd("operator", bcryptHash("correct-horse")) + renderHtpasswd("auditor", bcryptHash("battery-staple", "$2a$", 10));
+    for (const spec of [dev, noCsp, withTls]) {
+      sandbox.writeFiles([...edgeSiteFiles(spec, sandbox.layout), { path: spec.htpasswdPath, content: users }]);
+    }
+    await sandbox.start();
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await upstream?.close();
+  });
+
+  const get = (path: string, user?: string) => curl(dev.listenPort, path, { host: dev.domain, user });
+
+  it("asks for credentials and rejects wrong ones", async () => {
+    expect((await get("/")).status).toBe(401);
+    expect((await get("/", "operator:wrong")).status).toBe(401);
+    expect((await get("/", "nobody:correct-horse")).status).toBe(401);
+  });
+
+  it("proxies authenticated requests with forwarding headers, $2y$ and $2a$ hashes alike", async () => {
+    for (const user of [OPERATOR, AUDITOR]) {
+      const response = await get("/hello?x=1", user);
+      expect(response.status).toBe(200);
+      const echoed = JSON.parse(response.body) as { path: string; headers: Record<string, string> };
+      expect(echoed.path).toBe("/hello?x=1");
+      expect(echoed.headers).toMatchObject({
+        host: dev.domain,
+        "x-real-ip": "127.0.0.1",
+        "x-forwarded-for": "127.0.0.1",
+        "x-forwarded-proto": "http",
+      });
+      expect(echoed.headers).not.toHaveProperty("authorization");
+    }
+  });
+
+  it("closes the connection on scanner paths: no response, no upstream hit, no access-log line", async () => {
+    const seenBefore = upstream.seen.length;
+    for (const path of SCANNER_PATHS) {
+      const response = await get(path);
+      expect({ path, exitCode: response.exitCode }).toEqual({ path, exitCode: 52 });
+    }
+    expect(upstream.seen.length).toBe(seenBefore);
+    await get("/access-log-marker");
+    const log = readFileSync(sandbox.accessLog, "utf8");
+    expect(log).toContain("/access-log-marker");
+    for (const path of SCANNER_PATHS) expect(log).not.toContain(`"GET ${path} `);
+  });
+
+  it("does not deflect app paths that merely contain php or env", async () => {
+    for (const path of APP_PATHS) {
+      const response = await get(path, OPERATOR);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(upstream.seen.at(-1)?.path).toBe(path);
+    }
+  });
+
+  it("serves robots.txt without credentials", async () => {
+    const response = await get("/robots.txt");
+    expect(response.status).toBe(200);
+    expect(response.body).toBe("User-agent: *\nDisallow: /\n");
+  });
+
+  it("stamps security headers on app answers and on 401s, replacing the app's own", async () => {
+    for (const response of [await get("/", OPERATOR), await get("/")]) {
+      expect(response.headers).toMatchObject({
+        "x-frame-options": "DENY",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "content-security-policy": DEFAULT_CONTENT_SECURITY_POLICY,
+      });
+      expect(response.headers).not.toHaveProperty("strict-transport-security");
+      expect(response.headers).not.toHaveProperty("server", expect.stringMatching(/\d/));
+    }
+  });
+
+  it("leaves CSP out when configured off", async () => {
+    const response = await curl(noCsp.listenPort, "/", { host: noCsp.domain, user: OPERATOR });
+    expect(response.status).toBe(200);
+    expect(response.headers).not.toHaveProperty("content-security-policy");
+    expect(response.headers["x-frame-options"]).toBe("DENY");
+  });
+
+  it("sends HSTS over TLS", async () => {
+    const response = await curl(withTls.listenPort, "/", { host: withTls.domain, user: OPERATOR, https: true });
+    expect(response.status).toBe(200);
+    expect(response.headers["strict-transport-security"]).toBe("max-age=31536000");
+    expect(JSON.parse(response.body)).toMatchObject({ headers: { "x-forwarded-proto": "https" } });
+  });
+
+  it("answers 429 once a burst exceeds the allowance", async () => {
+    // Let the bucket drain from the earlier tests: burst / rate seconds, plus slack.
+    await sleep((dev.rateLimit.burst / dev.rateLimit.ratePerSecond) * 1000 + 300);
+    const statuses = await burstStatuses(dev.listenPort, "/burst", 200, dev.domain, OPERATOR);
+    expect(statuses).toHaveLength(200);
+    expect(new Set(statuses)).toEqual(new Set([200, 429]));
+    expect(statuses.slice(0, dev.rateLimit.burst + 1).every((status) => status === 200)).toBe(true);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,50 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { edgeSiteFiles } from "../../render/nginx";
+import { edgeSpec } from "./support/fixtures";
+import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
+import { nginxSupportsHttp2Directive, requireTool } from "./support/tools";
+
+describe("tool discovery", () => {
+  it("fails the run with an install hint when a tool is missing, instead of skipping", () => {
+    expect(() => requireTool("cm-infra-no-such-tool", "nginx")).toThrow(/not installed.*apt-get install nginx/);
+  });
+});
+
+describe("rendered configs under a real nginx -t (aaPanel-like tree)", () => {
+  let sandbox: NginxSandbox;
+  let tls: { certificate: string; certificateKey: string };
+
+  beforeAll(async () => {
+    sandbox = await createNginxSandbox();
+    const openssl = requireTool("openssl", "openssl");
+    tls = { certificate: join(sandbox.root, "cert.pem"), certificateKey: join(sandbox.root, "key.pem") };
+    execFileSync(openssl, ["req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-days", "1", "-subj", "/CN=cm.test", "-keyout", tls.certificateKey, "-out", tls.certificate], { stdio: "ignore" });
+  });
+  afterAll(async () => sandbox?.stop());
+
+  it("accepts two plain tiers next to the panel's own zones (perip, perserver, $connection_upgrade)", async () => {
+    sandbox.writeFiles(edgeSiteFiles(edgeSpec("dev", sandbox.layout, 9000, { listenPort: 18080 }), sandbox.layout));
+    sandbox.writeFiles(edgeSiteFiles(edgeSpec("sandbox", sandbox.layout, 9000, { listenPort: 18081, contentSecurityPolicy: false }), sandbox.layout));
+    const result = await sandbox.test();
+    expect(result.output).toContain("test is successful");
+    expect(result.ok).toBe(true);
+  });
+
+  it("accepts a TLS tier (without http2 on nginx < 1.25.1)", async () => {
+    sandbox.writeFiles(edgeSiteFiles(edgeSpec("rex", sandbox.layout, 9000, { listenPort: 18443, tls, http2: false }), sandbox.layout));
+    expect(await sandbox.test()).toMatchObject({ ok: true });
+  });
+
+  it("uses `http2 on;`, which this nginx accepts exactly when it is >= 1.25.1", async () => {
+    sandbox.writeFiles(edgeSiteFiles(edgeSpec("rex", sandbox.layout, 9000, { listenPort: 18443, tls }), sandbox.layout));
+    const result = await sandbox.test();
+    if (nginxSupportsHttp2Directive()) {
+      expect(result).toMatchObject({ ok: true });
+    } else {
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain('unknown directive "http2"');
+    }
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import type { NginxLayout } from "../../config/types";
+import {
+  edgePaths,
+  edgeSiteScripts,
+  encodeFileFrames,
+  isBcryptHash,
+  rateLimitZoneName,
+  renderHtpasswd,
+  renderHttpLevel,
+  renderServerBlock,
+  SCANNER_PATTERNS,
+} from "../../render/nginx";
+import { edgeSpec } from "./support/fixtures";
+
+const layout: NginxLayout = {
+  vhostDir: "/www/server/panel/vhost/nginx",
+  passDir: "/www/server/pass",
+  stateDir: "/var/lib/cm-infra",
+  nginxBinary: "/www/server/nginx/sbin/nginx",
+  nginxConf: "/www/server/nginx/conf/nginx.conf",
+  reloadCommand: "/etc/init.d/nginx reload",
+};
+const tls = { certificate: "/etc/ssl/cm/fullchain.pem", certificateKey: "/etc/ssl/cm/privkey.pem" };
+const HASH = `$2a$10$${"a".repeat(53)}`;
+
+describe("paths and zone names", () => {
+  it("gives every tier its own zone and files, outside the included folder for state", () => {
+    expect(rateLimitZoneName("dev")).toBe("cm_infra_dev_req");
+    expect(rateLimitZoneName("dev")).not.toBe(rateLimitZoneName("sandbox"));
+    expect(renderHttpLevel(edgeSpec("rex", layout, 8000))).toContain("zone=cm_infra_rex_req:1m rate=20r/s;");
+    expect(edgePaths(layout, "dev")).toEqual({
+      httpLevelConf: "/www/server/panel/vhost/nginx/0.cm-infra-dev.conf",
+      serverConf: "/www/server/panel/vhost/nginx/cm-infra-dev.conf",
+      htpasswdDir: "/www/server/pass/cm-infra-dev",
+      htpasswdFile: "/www/server/pass/cm-infra-dev/dev.htpasswd",
+      lockFile: "/var/lib/cm-infra/nginx.lock",
+      tierStateDir: "/var/lib/cm-infra/edge/cm-infra-dev",
+      manifest: "/var/lib/cm-infra/edge/cm-infra-dev/manifest",
+      previousDir: "/var/lib/cm-infra/edge/cm-infra-dev/previous",
+    });
+  });
+
+  it("refuses a state folder that nginx would load as config", () => {
+    expect(() => edgePaths({ ...layout, stateDir: `${layout.vhostDir}/state` }, "dev")).toThrow(/must not be inside/);
+  });
+});
+
+describe("renderServerBlock", () => {
+  const plain = edgeSpec("dev", layout, 8000);
+
+  it("is deterministic and contains the contract directives", () => {
+    const text = renderServerBlock(plain);
+    expect(renderServerBlock(plain)).toBe(text);
+    for (const line of [
+      "listen 8080;",
+      "server_name dev.cm.test;",
+      "server_tokens off;",
+      'auth_basic "dev restricted";',
+      "auth_basic_user_file /www/server/pass/cm-infra-dev/dev.htpasswd;",
+      "limit_req zone=cm_infra_dev_req burst=20 nodelay;",
+      "limit_req_status 429;",
+      "proxy_pass http://127.0.0.1:8000;",
+      "proxy_read_timeout 60s;",
+    ]) {
+      expect(text).toContain(line);
+    }
+  });
+
+  it("adds HSTS only with TLS, and http2 unless turned off", () => {
+    expect(renderServerBlock(plain)).not.toMatch(/Strict-Transport-Security|ssl|http2/);
+    const withTls = renderServerBlock({ ...plain, tls, listenPort: 8443 });
+    expect(withTls).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
+    expect(withTls).toContain("listen 8443 ssl;\n    http2 on;");
+    expect(renderServerBlock({ ...plain, tls, http2: false })).not.toContain("http2");
+  });
+
+  it("drops Content-Security-Policy entirely when configured off", () => {
+    const text = renderServerBlock({ ...plain, contentSecurityPolicy: false });
+    expect(text).not.toContain("Content-Security-Policy");
+    expect(text).toContain('add_header X-Frame-Options "DENY" always;');
+  });
+
+  it("keeps add_header out of locations (it would drop the server-level headers there)", () => {
+    const insideLocations = renderServerBlock({ ...plain, tls }).split("\n").filter((line) => line.startsWith("        "));
+    expect(insideLocations.join("\n")).not.toContain("add_header");
+  });
+
+  it("rejects values that could break out of a directive", () => {
+    expect(() => renderServerBlock({ ...plain, domain: "a.test; return 200" })).toThrow(/domain/);
+    expect(() => renderServerBlock({ ...plain, contentSecurityPolicy: 'default-src "x"' })).toThrow(/contentSecurityPolicy/);
+    expect(() => renderServerBlock({ ...plain, htpasswdPath: "relative/file" })).toThrow(/htpasswdPath/);
+    expect(() => renderServerBlock({ ...plain, listenPort: 70000 })).toThrow(/listenPort/);
+  });
+
+  it("brackets IPv6 upstreams", () => {
+    expect(renderServerBlock({ ...plain, upstream: { address: "fd00::5", port: 8000 } })).toContain("proxy_pass http://[fd00::5]:8000;");
+  });
+});
+
+describe("scanner patterns (same PCRE semantics nginx uses for these simple regexes)", () => {
+  const deflected = (path: string) => SCANNER_PATTERNS.some(({ regex }) => new RegExp(regex, "i").test(path));
+  it.each(["/.env", "/.env.local", "/a/.ENV", "/.git/config", "/.aws/credentials", "/.dockerenv", "/.htpasswd", "/.npmrc", "/index.php", "/x/y.php", "/wp-login.php", "/wp-admin/", "/wp-content/x"])(
+    "deflects %s",
+    (path) => expect(deflected(path)).toBe(true),
+  );
+  it.each(["/api/environment", "/envelope", "/docs/php-notes", "/phpinfo-docs/x", "/static/app.js", "/gitlab"])("passes %s", (path) =>
+    expect(deflected(path)).toBe(false),
+  );
+});
+
+describe("renderHtpasswd", () => {
+  it("accepts the bcrypt prefixes nginx understands", () => {
+    expect(renderHtpasswd("operator", HASH)).toBe(`operator:${HASH}\n`);
+    for (const prefix of ["$2a$", "$2b$", "$2y$"]) expect(isBcryptHash(`${prefix}05$${"b".repeat(53)}`)).toBe(true);
+  });
+
+  it.each(["", "a:b", "a\nb", "two words"])("rejects user %j", (user) => {
+    expect(() => renderHtpasswd(user, HASH)).toThrow(/user/);
+  });
+
+  it("rejects non-bcrypt hashes without echoing them", () => {
+    for (const hash of ["plain-secret", `$1$${"a".repeat(53)}`, `${HASH}\nx:y`, HASH.slice(0, -1)]) {
+      expect(() => renderHtpasswd("operator", hash)).toThrow(/bcrypt/);
+      try {
+        renderHtpasswd("operator", hash);
+      } catch (error) {
+        expect(String(error)).not.toContain(hash);
+      }
+    }
+  });
+});
+
+describe("edgeSiteScripts", () => {
+  it("frames both files on stdin and keeps create and update identical", () => {
+    const scripts = edgeSiteScripts(edgeSpec("dev", layout, 8000), layout);
+    expect(scripts.create).toBe(scripts.update);
+    expect(scripts.create.startsWith("/bin/bash -c ")).toBe(true);
+    expect(scripts.stdin.split("\n").filter((line) => line.startsWith("@file "))).toHaveLength(2);
+    expect(scripts.stdin.endsWith("@eof 2\n")).toBe(true);
+  });
+
+  it("refuses content the frame format cannot carry", () => {
+    expect(() => encodeFileFrames([{ path: "/x/a.conf", content: "no newline" }])).toThrow(/newline/);
+  });
+});

@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import type { NginxLayout } from "../../config/types";
+import { edgeSiteScripts, htpasswdScripts } from "../../render/nginx";
+import type { RemoteScripts } from "../../render/remoteScripts";
+import { edgeSpec } from "./support/fixtures";
+import { scriptOf } from "./support/remote";
+import { requireTool } from "./support/tools";
+
+const layout: NginxLayout = {
+  vhostDir: "/www/server/panel/vhost/nginx",
+  passDir: "/www/server/pass",
+  stateDir: "/var/lib/cm-infra",
+  nginxBinary: "/www/server/nginx/sbin/nginx",
+  nginxConf: "/www/server/nginx/conf/nginx.conf",
+  // A reload command with quotes, to prove the quoting survives shellcheck and bash.
+  reloadCommand: "/etc/init.d/nginx reload || { echo 'reload failed'; exit 1; }",
+};
+
+function shellcheck(script: string): Promise<{ code: number; output: string }> {
+  const binary = requireTool("shellcheck", "shellcheck");
+  return new Promise((resolve) => {
+    const child = execFile(binary, ["-s", "bash", "-"], (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
+    });
+    child.stdin?.end(script);
+  });
+}
+
+const cases: [string, RemoteScripts][] = [
+  ["edge site (plain)", edgeSiteScripts(edgeSpec("dev", layout, 8000), layout)],
+  ["edge site (TLS)", edgeSiteScripts(edgeSpec("rex", layout, 8000, { tls: { certificate: "/c.pem", certificateKey: "/k.pem" } }), layout)],
+  ["htpasswd", htpasswdScripts(layout, "dev")],
+];
+
+describe("remote scripts are shellcheck-clean", () => {
+  for (const [name, scripts] of cases) {
+    for (const action of ["create", "update", "delete"] as const) {
+      it(`${name} ${action}`, async () => {
+        expect(await shellcheck(scriptOf(scripts[action]))).toEqual({ code: 0, output: "" });
+      });
+    }
+  }
+});
