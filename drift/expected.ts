@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import type { PlainConfig } from "../config/validate";
+import { serviceCatalogue } from "../render/containers";
+import { renderDockerUserFragment, tierChainName } from "../render/firewall/dockerUser";
+import { FIREWALL_HOST_PATHS } from "../render/firewall/hostPaths";
+import type { FirewallSpec } from "../render/firewall/types";
+import { renderUfwRules, ufwOwnerComment } from "../render/firewall/ufwRules";
+import { edgeSiteFiles } from "../render/nginx/edgeSiteScripts";
+import { edgePaths } from "../render/nginx/paths";
+import type { HostExpectations } from "./types";
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The same firewall spec index.ts builds, from the same config. */
+export function firewallSpec(config: PlainConfig): FirewallSpec {
+  return {
+    tier: config.tier,
+    webPort: config.webPort,
+    apiPort: config.apiPort,
+    proxyAddress: config.aapanelHost.address,
+    extraAllowedSources: config.tier === "dev" ? ["127.0.0.1"] : [],
+    adminSources: config.firewall.adminSources,
+    sshPort: config.flaskHost.sshPort,
+    enableUfw: config.firewall.enableUfw,
+  };
+}
+
+/**
+ * What the program says each host should hold: rendered by the same functions the
+ * program uses, so drift is measured against the code, not against a copy of it.
+ */
+export function expectedState(config: PlainConfig): HostExpectations[] {
+  const hosts: HostExpectations[] = [];
+  if (config.publishThroughEdge) {
+    const paths = edgePaths(config.edge.layout, config.tier);
+    const files = edgeSiteFiles(
+      {
+        tier: config.tier,
+        domain: config.domain,
+        upstream: { address: config.lanAddress, port: config.webPort },
+        htpasswdPath: paths.htpasswdFile,
+        rateLimit: config.edge.rateLimit,
+        contentSecurityPolicy: config.edge.contentSecurityPolicy,
+        hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
+        listenPort: config.edge.listenPort,
+        tls: config.edge.tls,
+        http2: config.edge.http2,
+      },
+      config.edge.layout,
+    );
+    hosts.push({
+      role: "aapanel",
+      host: config.aapanelHost,
+      expectations: [
+        ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256(file.content) })),
+        { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
+      ],
+    });
+  }
+
+  const spec = firewallSpec(config);
+  const fragment = renderDockerUserFragment(spec);
+  const chain = tierChainName(config.tier);
+  const ufw = renderUfwRules(spec);
+  hosts.push({
+    role: "flask",
+    host: config.flaskHost,
+    expectations: [
+      {
+        kind: "file",
+        artifact: `firewall ${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
+        path: `${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
+        sha256: sha256(`${fragment}\n`),
+      },
+      { kind: "jump", artifact: `DOCKER-USER -j ${chain}`, chain },
+      { kind: "chain", artifact: `iptables chain ${chain}`, chain, rules: fragment.split("\n").filter((line) => line.startsWith(`-A ${chain} `)) },
+      { kind: "ufw", artifact: `ufw rules '${ufwOwnerComment(config.tier)}'`, comment: ufwOwnerComment(config.tier), rules: [...ufw.ssh, ...ufw.ports] },
+      ...serviceCatalogue(config).map((service) => ({ kind: "container" as const, artifact: `container ${service.containerName}`, name: service.containerName })),
+    ],
+  });
+  return hosts;
+}
