@@ -13,6 +13,7 @@ const config = loadConfig();
 const firewall = new HostFirewall(`${config.tier}-firewall`, {
   host: config.flaskHost,
   privateKey: config.sshPrivateKey,
+  reapplyGeneration: config.reapplyGeneration,
   spec: {
     tier: config.tier,
     webPort: config.webPort,
@@ -48,6 +49,7 @@ const edge = config.publishThroughEdge
         layout: config.edge.layout,
         operatorUser: config.edge.operatorUser,
         passwordRotation: config.edge.passwordRotation,
+        reapplyGeneration: config.reapplyGeneration,
         site: {
           tier: config.tier,
           domain: config.domain,

@@ -7,6 +7,7 @@ import { edgeSiteScripts } from "../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../render/nginx/htpasswd";
 import type { EdgeSiteSpec } from "../render/nginx/types";
+import { withReapplyGeneration } from "../render/remoteScripts";
 import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
 
 export interface AaPanelEdgeArgs {
@@ -18,6 +19,8 @@ export interface AaPanelEdgeArgs {
   readonly operatorUser: string;
   /** Any change generates a new operator password. */
   readonly passwordRotation: string;
+  /** See CmConfig.reapplyGeneration. */
+  readonly reapplyGeneration: string;
 }
 
 /**
@@ -47,7 +50,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
       { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
     );
 
-    const htpasswd = htpasswdScripts(args.layout, tier);
+    const htpasswd = withReapplyGeneration(htpasswdScripts(args.layout, tier), args.reapplyGeneration);
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
     const credentials = new command.remote.Command(
@@ -64,7 +67,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["stdin"] },
     );
 
-    const scripts = edgeSiteScripts(site, args.layout);
+    const scripts = withReapplyGeneration(edgeSiteScripts(site, args.layout), args.reapplyGeneration);
     const siteCommand = new command.remote.Command(
       `${name}-site`,
       {

@@ -3,12 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SshHostConfig } from "../config/types";
 import { renderFirewallScripts } from "../render/firewall/scripts";
 import type { FirewallSpec } from "../render/firewall/types";
+import { withReapplyGeneration } from "../render/remoteScripts";
 import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
 
 export interface HostFirewallArgs {
   readonly host: SshHostConfig;
   readonly privateKey: pulumi.Output<string>;
   readonly spec: FirewallSpec;
+  /** See CmConfig.reapplyGeneration. */
+  readonly reapplyGeneration: string;
 }
 
 /**
@@ -21,7 +24,7 @@ export class HostFirewall extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:firewall:HostFirewall", name, {}, opts);
-    const scripts = renderFirewallScripts(args.spec);
+    const scripts = withReapplyGeneration(renderFirewallScripts(args.spec), args.reapplyGeneration);
     const rules = new command.remote.Command(
       `${name}-rules`,
       {

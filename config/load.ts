@@ -8,7 +8,7 @@ import { validateConfig } from "./validate";
 
 /** Config keys whose values are YAML objects/lists in the stack file. */
 const OBJECT_KEYS = ["flaskHost", "aapanelHost", "images", "gunicorn", "app", "edge", "firewall"] as const;
-const SCALAR_KEYS = ["tier", "sandboxState", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge"] as const;
+const SCALAR_KEYS = ["tier", "sandboxState", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge", "reapplyGeneration"] as const;
 const SECRET_KEYS: readonly string[] = [...APP_SECRET_KEYS, SSH_KEY_SECRET];
 
 /** A config problem users fix in their stack file: reported without a stack trace. */

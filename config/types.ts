@@ -118,6 +118,11 @@ export interface CmConfig {
   readonly debug: boolean;
   /** Route the public domain to this tier through aaPanel (dev: only with debug off). */
   readonly publishThroughEdge: boolean;
+  /**
+   * Bump to re-run every remote script in place (they are idempotent): the way to repair
+   * drift on SSH-installed files, which no refresh can see.
+   */
+  readonly reapplyGeneration: string;
   readonly app: AppSettings;
   readonly edge: EdgeConfig;
   readonly firewall: FirewallConfig;

@@ -93,6 +93,7 @@ export function validateConfig(input: ValidationInput): ValidationResult {
     );
   }
 
+  const reapplyGeneration = readToken(problems, "reapplyGeneration", v.reapplyGeneration, "0");
   const app = readApp(problems, v.app);
   const edge = readEdge(problems, effectiveTier, v.edge);
   const firewall = readFirewall(problems, v.firewall);
@@ -121,6 +122,7 @@ export function validateConfig(input: ValidationInput): ValidationResult {
       gunicorn,
       debug,
       publishThroughEdge,
+      reapplyGeneration,
       app,
       edge,
       firewall,

@@ -16,6 +16,17 @@ export interface RemoteScripts {
   readonly stdin: string;
 }
 
+/**
+ * The same scripts marked with a reapply generation: a new generation changes the command
+ * strings, so the engine runs `update` in place and the idempotent scripts repair whatever
+ * was changed by hand. Generation "0" leaves the commands exactly as rendered.
+ */
+export function withReapplyGeneration(scripts: RemoteScripts, generation: string): RemoteScripts {
+  if (generation === "0") return scripts;
+  const mark = (command: string) => `# cm-infra reapply generation ${generation}\n${command}`;
+  return { ...scripts, create: mark(scripts.create), update: mark(scripts.update) };
+}
+
 /** Quote a string for a POSIX shell as a single word. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;

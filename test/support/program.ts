@@ -95,6 +95,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   for (const [name, value] of Object.entries(program)) {
     outputs[name] = pulumi.Output.isInstance(value) ? await resolve(value) : value;
   }
+  await settle();
   return {
     resources,
     outputs,
@@ -105,6 +106,16 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
       return found;
     },
   };
+}
+
+/**
+ * Waits until every registration of this run has reached the mocks, so the run is
+ * complete and the next run's setMocks cannot orphan it. The hook is internal to the SDK.
+ */
+async function settle(): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (runtime.waitForRPCs === undefined) throw new Error("@pulumi/pulumi no longer exposes waitForRPCs; update test/support/program.ts");
+  await runtime.waitForRPCs();
 }
 
 /** Output-only values the real providers compute; the program reads a few of them. */

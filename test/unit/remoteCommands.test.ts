@@ -93,3 +93,23 @@ describe("tiers without a public vhost", () => {
     expect(run.byType(RANDOM_PASSWORD)).toEqual([]);
   });
 });
+
+describe("repairing drift with reapplyGeneration", () => {
+  test("a new generation changes every remote create/update in place, never the triggers", async () => {
+    const before = await runProgram("rex");
+    const after = await runProgram("rex", { overrides: { reapplyGeneration: "2" } });
+    for (const command of before.byType(COMMAND)) {
+      const changed = after.one(COMMAND, command.name).inputs;
+      expect(changed.create, command.name).toBe(`# cm-infra reapply generation 2\n${String(command.inputs.create)}`);
+      expect(changed.update, command.name).toBe(changed.create);
+      expect(changed.triggers, command.name).toEqual(command.inputs.triggers);
+      expect(changed.delete, command.name).toBe(command.inputs.delete);
+    }
+  });
+
+  test("the marker is a comment to the remote login shell", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const marked = `# cm-infra reapply generation 2\necho applied`;
+    expect(execFileSync("/bin/sh", ["-c", marked], { encoding: "utf8" })).toBe("applied\n");
+  });
+});
