@@ -1,0 +1,3 @@
+#!/bin/sh
+# no services are started by package installs during the image build
+exit 101

@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceOptionsSeen } from "./types";
+
+/** The RegisterResourceRequest getters this applier reads (protobuf, untyped in the SDK). */
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDeletebeforereplace(): boolean;
+  getRetainondelete(): boolean;
+  getDependenciesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+}
+
+type RegisterCallback = (error: unknown, response: unknown) => void;
+
+interface RegisteringMonitor {
+  registerResource(request: RegisterResourceRequest, callback: RegisterCallback): unknown;
+}
+
+export const NO_OPTIONS: ResourceOptionsSeen = {
+  deleteBeforeReplace: false,
+  retainOnDelete: false,
+  dependencies: [],
+  parent: "",
+  additionalSecretOutputs: [],
+};
+
+export function resourceKey(type: string, name: string): string {
+  return `${type}::${name}`;
+}
+
+/**
+ * MockResourceArgs carries no resource options, but the engine acts on them
+ * (deleteBeforeReplace, retainOnDelete). Pulumi's mock monitor receives the full
+ * RegisterResourceRequest, so wrap its registerResource and hand the options over
+ * (keyed type::name) before the mock's newResource runs. Call after setMocks.
+ */
+export function captureResourceOptions(onOptions: (key: string, options: ResourceOptionsSeen) => void): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as RegisteringMonitor | undefined;
+  if (monitor === undefined || typeof monitor.registerResource !== "function") {
+    throw new Error("no Pulumi mock monitor: call pulumi.runtime.setMocks first");
+  }
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    onOptions(resourceKey(request.getType(), request.getName()), {
+      deleteBeforeReplace: request.getDeletebeforereplace(),
+      retainOnDelete: request.getRetainondelete(),
+      dependencies: request.getDependenciesList(),
+      parent: request.getParent(),
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+    });
+    return register(request, callback);
+  };
+}

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { ResourceRecord } from "./types";
+
+/** The applier's stand-in for a Pulumi checkpoint. Holds secrets in plaintext: 0600. */
+export interface ApplierState {
+  readonly version: 1;
+  nextSequence: number;
+  /** Keyed type::name. */
+  resources: Record<string, ResourceRecord>;
+  /** Replaced resources whose old copy is deleted at the end of the run, like Pulumi's delete phase. */
+  pendingDeletes: ResourceRecord[];
+}
+
+export function emptyState(): ApplierState {
+  return { version: 1, nextSequence: 1, resources: {}, pendingDeletes: [] };
+}
+
+export function loadState(path: string): ApplierState {
+  if (!existsSync(path)) return emptyState();
+  const state = JSON.parse(readFileSync(path, "utf8")) as ApplierState;
+  if (state.version !== 1) throw new Error(`${path}: unknown applier state version ${String(state.version)}`);
+  return state;
+}
+
+/** Written after every step (like a checkpoint), so a failed run can still be destroyed. */
+export function saveState(path: string, state: ApplierState): void {
+  const partial = `${path}.partial`;
+  writeFileSync(partial, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(partial, path);
+}
