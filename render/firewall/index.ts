@@ -2,6 +2,6 @@ export type { FirewallSpec } from "./types";
 export { ANY_SOURCE } from "./types";
 export { renderFirewallScripts, renderFirewallApplyScript, renderFirewallDeleteScript } from "./scripts";
 export { renderDockerUserFragment, tierChainName } from "./dockerUser";
-export { renderUfwRules, ufwOwnerComment, type UfwRuleSet } from "./ufwRules";
+export { renderUfwRules, ufwOwnerComment, UFW_COMMENT_PREFIX, type UfwRuleSet } from "./ufwRules";
 export { assertValidFirewallSpec, firewallSpecProblems } from "./validate";
 export { FIREWALL_HOST_PATHS, FIREWALL_SUMMARY_PATTERN } from "./hostPaths";

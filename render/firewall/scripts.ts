@@ -3,26 +3,38 @@ import { renderDockerUserFragment, tierChainName } from "./dockerUser";
 import { FIREWALL_APPLY_BASH } from "./bash/apply";
 import { FIREWALL_COMMON_BASH } from "./bash/common";
 import { FIREWALL_DELETE_BASH } from "./bash/delete";
+import { FIREWALL_BLOCK_BASH } from "./bash/managedBlock";
+import { FIREWALL_UFW_BASH } from "./bash/ufwOwnership";
 import { FIREWALL_HOST_PATHS } from "./hostPaths";
 import type { FirewallSpec } from "./types";
-import { renderUfwRules } from "./ufwRules";
+import { renderUfwRules, UFW_COMMENT_PREFIX } from "./ufwRules";
 import { assertValidFirewallSpec } from "./validate";
 
 function bashArray(values: readonly string[]): string {
   return `(${values.map(shellQuote).join(" ")})`;
 }
 
-const PATH_VARIABLES = [
+const HOST_CONSTANTS = [
   `readonly FRAGMENT_DIR=${shellQuote(FIREWALL_HOST_PATHS.fragmentDir)}`,
   `readonly STATE_DIR=${shellQuote(FIREWALL_HOST_PATHS.stateDir)}`,
   `readonly AFTER_RULES=${shellQuote(FIREWALL_HOST_PATHS.afterRules)}`,
   `readonly LOCK_FILE=${shellQuote(FIREWALL_HOST_PATHS.lockFile)}`,
   `readonly BLOCK_BEGIN=${shellQuote(FIREWALL_HOST_PATHS.blockBegin)}`,
   `readonly BLOCK_END=${shellQuote(FIREWALL_HOST_PATHS.blockEnd)}`,
+  `readonly COMMENT_PREFIX=${shellQuote(UFW_COMMENT_PREFIX)}`,
 ];
 
 function script(header: readonly string[], body: string): string {
-  return ["set -euo pipefail", ...header, ...PATH_VARIABLES, "", FIREWALL_COMMON_BASH, body].join("\n");
+  return [
+    "set -euo pipefail",
+    ...header,
+    ...HOST_CONSTANTS,
+    "",
+    FIREWALL_COMMON_BASH,
+    FIREWALL_BLOCK_BASH,
+    FIREWALL_UFW_BASH,
+    body,
+  ].join("\n");
 }
 
 /** The bash script create and update run (before asRemoteCommand wraps it). */

@@ -16,8 +16,11 @@ function allowTcpFrom(source: string, port: number): string {
   return source === ANY_SOURCE ? `allow ${port}/tcp` : `allow from ${source} to any port ${port} proto tcp`;
 }
 
+/** Every cm-infra ufw rule carries "cm-infra:<tier>"; the prefix alone marks a cm-infra rule. */
+export const UFW_COMMENT_PREFIX = "cm-infra:";
+
 export function ufwOwnerComment(tier: string): string {
-  return `cm-infra:${tier}`;
+  return `${UFW_COMMENT_PREFIX}${tier}`;
 }
 
 export function renderUfwRules(spec: FirewallSpec): UfwRuleSet {

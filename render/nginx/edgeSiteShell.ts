@@ -84,9 +84,32 @@ test_and_reload() { # test_and_reload <verify wanted paths are loaded: yes|no>
   fi
   printf "%s\\n" "$output"
   if [[ $1 == yes ]]; then verify_loaded; fi
+  local old_workers
+  old_workers=$(serving_workers)
   if ! output=$(/bin/sh -c "$reload_command" 2>&1); then
     rollback "reload failed: $reload_command" "$output"
   fi
+  wait_for_reload "$old_workers"
+}
+
+# Workers that accept connections; after a reload the old ones retitle themselves
+# "... is shutting down" and stop accepting.
+serving_workers() { pgrep -f '^nginx: worker process$' | sort | tr '\n' ' ' || true; }
+
+# A reload only signals nginx. Until the old workers stop accepting, a request can still
+# be served with the old configuration (e.g. proxied to an upstream port that is gone),
+# so wait, bounded, until none of them is serving.
+wait_for_reload() { # wait_for_reload <worker pids before the reload>
+  local attempt pid still
+  for attempt in $(seq 1 100); do
+    still=no
+    for pid in $1; do
+      if [[ " $(serving_workers) " == *" $pid "* ]]; then still=yes; fi
+    done
+    [[ $still == no ]] && return 0
+    sleep 0.1
+  done
+  say "warning: old nginx workers still accepting 10 s after the reload (attempts: $attempt)"
 }
 
 keep_previous_versions() {

@@ -59,6 +59,8 @@ function renderProxy(spec: EdgeSiteSpec): string[] {
     "# The operator's Basic credentials are for this edge only; the app must not see or log them.",
     'proxy_set_header Authorization "";',
     "proxy_read_timeout 60s;",
+    "# aaPanel's http-level proxy.conf caches every proxied site; this app's pages are per-request.",
+    "proxy_cache off;",
     ...renderHideUpstreamHeaders(securityHeaders(spec)),
   ]);
 }

@@ -112,7 +112,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
  * Waits until every registration of this run has reached the mocks, so the run is
  * complete and the next run's setMocks cannot orphan it. The hook is internal to the SDK.
  */
-async function settle(): Promise<void> {
+export async function settle(): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
   if (runtime.waitForRPCs === undefined) throw new Error("@pulumi/pulumi no longer exposes waitForRPCs; update test/support/program.ts");
   await runtime.waitForRPCs();
