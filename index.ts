@@ -4,6 +4,7 @@ import { FlaskStack } from "./components/flaskStack";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostFirewall } from "./components/hostFirewall";
 import { loadConfig } from "./config/load";
+import { edgeSiteSpecOf, firewallSpecOf } from "./config/specs";
 import { serviceCatalogue } from "./render/containers";
 
 // Config is read and validated here, before any resource is declared.
@@ -14,16 +15,7 @@ const firewall = new HostFirewall(`${config.tier}-firewall`, {
   host: config.flaskHost,
   privateKey: config.sshPrivateKey,
   reapplyGeneration: config.reapplyGeneration,
-  spec: {
-    tier: config.tier,
-    webPort: config.webPort,
-    apiPort: config.apiPort,
-    proxyAddress: config.aapanelHost.address,
-    extraAllowedSources: config.tier === "dev" ? ["127.0.0.1"] : [],
-    adminSources: config.firewall.adminSources,
-    sshPort: config.flaskHost.sshPort,
-    enableUfw: config.firewall.enableUfw,
-  },
+  spec: firewallSpecOf(config),
 });
 
 const app = new FlaskStack(
@@ -50,17 +42,7 @@ const edge = config.publishThroughEdge
         operatorUser: config.edge.operatorUser,
         passwordRotation: config.edge.passwordRotation,
         reapplyGeneration: config.reapplyGeneration,
-        site: {
-          tier: config.tier,
-          domain: config.domain,
-          upstream: { address: config.lanAddress, port: config.webPort },
-          rateLimit: config.edge.rateLimit,
-          contentSecurityPolicy: config.edge.contentSecurityPolicy,
-          hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
-          listenPort: config.edge.listenPort,
-          tls: config.edge.tls,
-          http2: config.edge.http2,
-        },
+        site: edgeSiteSpecOf(config),
       },
       { dependsOn: [app] },
     )

@@ -14,6 +14,8 @@ import {
   readToken,
   show,
 } from "./checks";
+import { firewallSpecProblems } from "../render/firewall/validate";
+import { firewallSpecOf } from "./specs";
 import { AAPANEL_LAYOUT, API_PORT, DEFAULT_MEMORY_MB, DEFAULT_WEB_PORT, RESERVED_PORTS } from "./defaults";
 import {
   PRODUCTION_TIERS,
@@ -105,29 +107,37 @@ export function validateConfig(input: ValidationInput): ValidationResult {
   }
 
   if (problems.list.length > 0) return { ok: false, problems: problems.list };
-  return {
-    ok: true,
-    config: {
-      tier: effectiveTier,
-      stackFile: input.stackFile,
-      production,
-      flaskHost,
-      docker,
-      aapanelHost,
-      webPort,
-      apiPort: API_PORT,
-      lanAddress,
-      domain,
-      images,
-      gunicorn,
-      debug,
-      publishThroughEdge,
-      reapplyGeneration,
-      app,
-      edge,
-      firewall,
-    },
+  const config: PlainConfig = {
+    tier: effectiveTier,
+    stackFile: input.stackFile,
+    production,
+    flaskHost,
+    docker,
+    aapanelHost,
+    webPort,
+    apiPort: API_PORT,
+    lanAddress,
+    domain,
+    images,
+    gunicorn,
+    debug,
+    publishThroughEdge,
+    reapplyGeneration,
+    app,
+    edge,
+    firewall,
   };
+  // The firewall renderer accepts less than an IP in general (IPv4, canonical networks).
+  for (const problem of firewallSpecProblems(firewallSpecOf(config))) {
+    problems.add(firewallProblemKey(problem), problem);
+  }
+  return problems.list.length > 0 ? { ok: false, problems: problems.list } : { ok: true, config };
+}
+
+function firewallProblemKey(problem: string): string {
+  if (problem.startsWith("allowed web source")) return "aapanelHost.address";
+  if (problem.includes("admin")) return "firewall.adminSources";
+  return "webPort";
 }
 
 function readSshHost(problems: Problems, key: string, value: unknown): SshHostConfig {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
+import { edgeSiteSpecOf, firewallSpecOf } from "../config/specs";
 import type { PlainConfig } from "../config/validate";
 import { serviceCatalogue } from "../render/containers";
 import { renderDockerUserFragment, tierChainName } from "../render/firewall/dockerUser";
 import { FIREWALL_HOST_PATHS } from "../render/firewall/hostPaths";
-import type { FirewallSpec } from "../render/firewall/types";
 import { renderUfwRules, ufwOwnerComment } from "../render/firewall/ufwRules";
 import { edgeSiteFiles } from "../render/nginx/edgeSiteScripts";
 import { edgePaths } from "../render/nginx/paths";
@@ -11,20 +11,6 @@ import type { HostExpectations } from "./types";
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-/** The same firewall spec index.ts builds, from the same config. */
-export function firewallSpec(config: PlainConfig): FirewallSpec {
-  return {
-    tier: config.tier,
-    webPort: config.webPort,
-    apiPort: config.apiPort,
-    proxyAddress: config.aapanelHost.address,
-    extraAllowedSources: config.tier === "dev" ? ["127.0.0.1"] : [],
-    adminSources: config.firewall.adminSources,
-    sshPort: config.flaskHost.sshPort,
-    enableUfw: config.firewall.enableUfw,
-  };
 }
 
 /**
@@ -35,21 +21,7 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
   const hosts: HostExpectations[] = [];
   if (config.publishThroughEdge) {
     const paths = edgePaths(config.edge.layout, config.tier);
-    const files = edgeSiteFiles(
-      {
-        tier: config.tier,
-        domain: config.domain,
-        upstream: { address: config.lanAddress, port: config.webPort },
-        htpasswdPath: paths.htpasswdFile,
-        rateLimit: config.edge.rateLimit,
-        contentSecurityPolicy: config.edge.contentSecurityPolicy,
-        hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
-        listenPort: config.edge.listenPort,
-        tls: config.edge.tls,
-        http2: config.edge.http2,
-      },
-      config.edge.layout,
-    );
+    const files = edgeSiteFiles({ ...edgeSiteSpecOf(config), htpasswdPath: paths.htpasswdFile }, config.edge.layout);
     hosts.push({
       role: "aapanel",
       host: config.aapanelHost,
@@ -60,7 +32,7 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
     });
   }
 
-  const spec = firewallSpec(config);
+  const spec = firewallSpecOf(config);
   const fragment = renderDockerUserFragment(spec);
   const chain = tierChainName(config.tier);
   const ufw = renderUfwRules(spec);

@@ -1,3 +1,4 @@
+import { AAPANEL_LAYOUT } from "../../config/defaults";
 import { describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
 import {
@@ -13,14 +14,7 @@ import {
 } from "../../render/nginx";
 import { edgeSpec } from "./support/fixtures";
 
-const layout: NginxLayout = {
-  vhostDir: "/www/server/panel/vhost/nginx",
-  passDir: "/www/server/pass",
-  stateDir: "/var/lib/cm-infra",
-  nginxBinary: "/www/server/nginx/sbin/nginx",
-  nginxConf: "/www/server/nginx/conf/nginx.conf",
-  reloadCommand: "/etc/init.d/nginx reload",
-};
+const layout: NginxLayout = AAPANEL_LAYOUT;
 const tls = { certificate: "/etc/ssl/cm/fullchain.pem", certificateKey: "/etc/ssl/cm/privkey.pem" };
 const HASH = `$2a$10$${"a".repeat(53)}`;
 

@@ -1,3 +1,4 @@
+import { AAPANEL_LAYOUT } from "../../config/defaults";
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
@@ -8,11 +9,7 @@ import { scriptOf } from "./support/remote";
 import { requireTool } from "./support/tools";
 
 const layout: NginxLayout = {
-  vhostDir: "/www/server/panel/vhost/nginx",
-  passDir: "/www/server/pass",
-  stateDir: "/var/lib/cm-infra",
-  nginxBinary: "/www/server/nginx/sbin/nginx",
-  nginxConf: "/www/server/nginx/conf/nginx.conf",
+  ...AAPANEL_LAYOUT,
   // A reload command with quotes, to prove the quoting survives shellcheck and bash.
   reloadCommand: "/etc/init.d/nginx reload || { echo 'reload failed'; exit 1; }",
 };

@@ -59,6 +59,8 @@ describe("bad input names the key, the value and the stack file", () => {
     ["bad host key", "rex", withObject("flaskHost", "hostKey", "AAAA"), 'Pulumi.rex.yaml: cm-infra:flaskHost.hostKey: "AAAA" is not an SSH public host key'],
     ["unpinned image in production", "rex", withObject("images", "tag", "latest"), 'Pulumi.rex.yaml: cm-infra:images.tag: "latest" on rex makes deploys unrepeatable'],
     ["bad admin source", "rex", withObject("firewall", "adminSources", ["192.0.2.0/33"]), 'Pulumi.rex.yaml: cm-infra:firewall.adminSources[0]: "192.0.2.0/33" is not an IP address, CIDR or "any"'],
+    ["an aaPanel address the firewall cannot use", "rex", withObject("aapanelHost", "address", "2001:db8::5"), 'Pulumi.rex.yaml: cm-infra:aapanelHost.address: allowed web source "2001:db8::5" must be an IPv4 address'],
+    ["an admin network that is not canonical", "rex", withObject("firewall", "adminSources", ["192.0.2.5/24"]), 'Pulumi.rex.yaml: cm-infra:firewall.adminSources: admin source "192.0.2.5/24" must be'],
     ["backups inside the included vhost folder", "rex", withObject("edge", "layout", { stateDir: "/www/server/panel/vhost/nginx/backup" }), "cm-infra:edge.layout.stateDir: \"/www/server/panel/vhost/nginx/backup\" is inside vhostDir"],
   ])("%s", (_name, stack, change, message) => {
     const problems = problemsOf(validate(stack, change));
