@@ -64,7 +64,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
         stdin: htpasswdLine,
         triggers: hostIdentity,
       },
-      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["stdin"] },
+      { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true, additionalSecretOutputs: ["stdin"] },
     );
 
     const scripts = withReapplyGeneration(edgeSiteScripts(site, args.layout), args.reapplyGeneration);

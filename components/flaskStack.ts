@@ -37,7 +37,9 @@ export class FlaskStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlaskStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:app:FlaskStack", name, {}, { ...opts, providers: { docker: args.provider } });
-    const child = { parent: this, provider: args.provider };
+    // Children do not inherit the component's dependsOn; pass it on, so no container
+    // publishes a port before the firewall that filters it is in place.
+    const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
 
     const networks: Record<NetworkRole, docker.Network> = {
       internal: new docker.Network(`${name}-internal`, { name: networkName(args.tier, "internal"), internal: true }, child),

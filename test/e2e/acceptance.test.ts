@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { dockerSshOptions } from "../../components/dockerEngine";
 import { changeCount } from "./applier";
 import { type Credentials, type EdgeTarget, burst, request } from "./support/edgeClient";
 import { type Applied, SandboxDeployment } from "./support/deployment";
@@ -77,6 +78,27 @@ describe("first apply from empty", () => {
       expect(text, container).toMatch(/Listening at: http:\/\/0\.0\.0\.0:(8000|3000)/);
       expect(text, container).not.toContain("development server");
     }
+  });
+});
+
+describe("the Docker provider's ssh transport", () => {
+  const sshWith = (hostKey: string) => {
+    const flask = sandbox.hosts.flaskhost;
+    const endpoint = { kind: "ssh" as const, host: `ssh://root@${flask.address}:22`, identityFile: sandbox.sshKey };
+    const options = dockerSshOptions({ endpoint, host: { address: flask.address, sshUser: "root", sshPort: flask.sshPort, hostKey } });
+    return run("ssh", [...options, "-p", String(flask.sshPort), `root@${flask.address}`, "docker", "version", "--format", "{{.Server.Version}}"]);
+  };
+
+  test("the pinned key (KnownHostsCommand) reaches the Flask host's engine", () => {
+    const result = sshWith(sandbox.hosts.flaskhost.hostKey);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+/);
+  });
+
+  test("any other host key is refused", () => {
+    const result = sshWith(sandbox.hosts.proxy.hostKey);
+    expect(result.status).toBe(255);
+    expect(result.stderr).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
   });
 });
 

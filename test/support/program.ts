@@ -3,6 +3,8 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { parse } from "yaml";
+import { captureResourceOptions } from "../e2e/applier/resourceOptions";
+import type { ResourceOptionsSeen } from "../e2e/applier/types";
 
 export const PROJECT = "cm-infra";
 export const ROOT = join(__dirname, "..", "..");
@@ -27,6 +29,8 @@ export interface RecordedResource {
   readonly name: string;
   /** Inputs with Pulumi's secret wrappers kept, as the engine would receive them. */
   readonly inputs: Record<string, unknown>;
+  /** The resource options the engine receives (dependsOn as URNs, deleteBeforeReplace...). */
+  readonly options: ResourceOptionsSeen | undefined;
 }
 
 export interface ProgramRun {
@@ -74,10 +78,11 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   }
 
   const resources: RecordedResource[] = [];
+  const seenOptions = new Map<string, ResourceOptionsSeen>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, options: seenOptions.get(`${args.type}::${args.name}`) });
         return { id: `${args.name}-id`, state: mockState(args.type, args.inputs as Record<string, unknown>) };
       },
       call(args) {
@@ -88,6 +93,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     stack,
     options.preview ?? false,
   );
+  captureResourceOptions((key, seen) => seenOptions.set(key, seen));
   pulumi.runtime.setAllConfig(config, secretKeys);
   vi.resetModules();
   const program = (await import("../../index")) as Record<string, unknown>;

@@ -113,3 +113,26 @@ describe("repairing drift with reapplyGeneration", () => {
     expect(execFileSync("/bin/sh", ["-c", marked], { encoding: "utf8" })).toBe("applied\n");
   });
 });
+
+describe("ordering and lifecycle options the engine acts on", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram("rex");
+  });
+
+  test("no container is created before the firewall that filters its port", () => {
+    const firewallUrn = "urn:pulumi:rex::cm-infra::cm:firewall:HostFirewall$command:remote:Command::rex-firewall-rules";
+    for (const container of run.byType("docker:index/container:Container")) {
+      const dependencies = container.options?.dependencies ?? [];
+      expect(dependencies.some((urn) => urn === firewallUrn || urn.endsWith("cm:firewall:HostFirewall::rex-firewall")), container.name).toBe(true);
+    }
+  });
+
+  test("remote commands delete before they replace (a create-first replacement would lose its files to the old delete)", () => {
+    for (const command of run.byType(COMMAND)) expect(command.options?.deleteBeforeReplace, command.name).toBe(true);
+  });
+
+  test("the database volume is retained on destroy", () => {
+    expect(run.one("docker:index/volume:Volume", "rex-database").options?.retainOnDelete).toBe(true);
+  });
+});
