@@ -22,7 +22,9 @@ function record(phase: string, wallSeconds: number, figures: Map<string, HostFig
 function printTable(): void {
   const table = [["phase", "host", "wall s", "busy s", "ssh sessions", "docker ops", "nginx reloads"], ...rows];
   const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length))) ?? [];
-  console.log(`\n${table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ")).join("\n")}\n`);
+  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  // busy s adds up the host's operations, which run in parallel: it can exceed wall s.
+  console.log(`\n${lines.join("\n")}\n(busy s: summed duration of the host's SSH sessions and docker operations; they overlap)\n`);
 }
 
 beforeAll(() => {
