@@ -22,8 +22,8 @@ export function sshConnection(host: SshHostConfig, privateKey: pulumi.Input<stri
 
 /**
  * Options every remote command shares: no previous output in the environment (large
- * stdout has hit E2BIG), and only stderr logged (our scripts print no secrets, but a
- * summary on stdout is enough for the deploy log).
+ * stdout has hit E2BIG), and only stderr in the deploy log (errors and warnings); the
+ * one-line summary on stdout is kept as the resource's output instead.
  */
 export const REMOTE_COMMAND_DEFAULTS = {
   addPreviousOutputInEnv: false,
