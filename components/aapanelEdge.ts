@@ -1,4 +1,3 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { NginxLayout, SshHostConfig } from "../config/types";
@@ -8,7 +7,7 @@ import { htpasswdScripts } from "../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../render/nginx/htpasswd";
 import type { EdgeSiteSpec } from "../render/nginx/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
-import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
+import { scriptedCommand } from "./sshConnection";
 
 export interface AaPanelEdgeArgs {
   readonly host: SshHostConfig;
@@ -39,7 +38,6 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     const tier = args.site.tier;
     const paths = edgePaths(args.layout, tier);
     const site: EdgeSiteSpec = { ...args.site, htpasswdPath: paths.htpasswdFile };
-    const connection = sshConnection(args.host, args.privateKey);
     // Moving to another host, or to another stateDir (where the manifest of installed files
     // lives), replaces: the old delete runs first with the old inputs, then the new create.
     const hostIdentity = [args.host.address, String(args.host.sshPort), args.layout.stateDir];
@@ -53,33 +51,17 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     const htpasswd = withReapplyGeneration(htpasswdScripts(args.layout, tier), args.reapplyGeneration);
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
-    const credentials = new command.remote.Command(
+    const credentials = scriptedCommand(
       `${name}-htpasswd`,
-      {
-        ...REMOTE_COMMAND_DEFAULTS,
-        connection,
-        create: htpasswd.create,
-        update: htpasswd.update,
-        delete: htpasswd.delete,
-        stdin: htpasswdLine,
-        triggers: hostIdentity,
-      },
-      { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true, additionalSecretOutputs: ["stdin"] },
+      { host: args.host, privateKey: args.privateKey, scripts: htpasswd, stdin: htpasswdLine, triggers: hostIdentity },
+      { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stdin"] },
     );
 
     const scripts = withReapplyGeneration(edgeSiteScripts(site, args.layout), args.reapplyGeneration);
-    const siteCommand = new command.remote.Command(
+    const siteCommand = scriptedCommand(
       `${name}-site`,
-      {
-        ...REMOTE_COMMAND_DEFAULTS,
-        connection,
-        create: scripts.create,
-        update: scripts.update,
-        delete: scripts.delete,
-        stdin: scripts.stdin,
-        triggers: hostIdentity,
-      },
-      { parent: this, dependsOn: [credentials], deleteBeforeReplace: true },
+      { host: args.host, privateKey: args.privateKey, scripts, triggers: hostIdentity },
+      { parent: this, dependsOn: [credentials] },
     );
 
     this.operatorUser = pulumi.output(args.operatorUser);

@@ -1,10 +1,9 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshHostConfig } from "../config/types";
 import { renderFirewallScripts } from "../render/firewall/scripts";
 import type { FirewallSpec } from "../render/firewall/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
-import { REMOTE_COMMAND_DEFAULTS, sshConnection } from "./sshConnection";
+import { scriptedCommand } from "./sshConnection";
 
 export interface HostFirewallArgs {
   readonly host: SshHostConfig;
@@ -25,17 +24,10 @@ export class HostFirewall extends pulumi.ComponentResource {
   constructor(name: string, args: HostFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:firewall:HostFirewall", name, {}, opts);
     const scripts = withReapplyGeneration(renderFirewallScripts(args.spec), args.reapplyGeneration);
-    const rules = new command.remote.Command(
+    const rules = scriptedCommand(
       `${name}-rules`,
-      {
-        ...REMOTE_COMMAND_DEFAULTS,
-        connection: sshConnection(args.host, args.privateKey),
-        create: scripts.create,
-        update: scripts.update,
-        delete: scripts.delete,
-        triggers: [args.host.address, String(args.host.sshPort)],
-      },
-      { parent: this, deleteBeforeReplace: true },
+      { host: args.host, privateKey: args.privateKey, scripts, triggers: [args.host.address, String(args.host.sshPort)] },
+      { parent: this },
     );
     this.result = rules.stdout;
     this.registerOutputs({ result: this.result });
