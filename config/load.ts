@@ -1,10 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems } from "./checks";
 import { APP_SECRET_KEYS, SSH_KEY_SECRET } from "./defaults";
 import type { AppSecrets, CmConfig } from "./types";
-import { readSandboxState } from "./sandbox";
-import { validateConfig } from "./validate";
+import { resolveStackValues } from "./sandbox";
 
 /** Config keys whose values are YAML objects/lists in the stack file. */
 const OBJECT_KEYS = ["flaskHost", "aapanelHost", "images", "gunicorn", "app", "edge", "firewall"] as const;
@@ -55,28 +53,16 @@ export function loadConfig(): CmConfig {
     }
   }
 
-  const sandboxProblems = new Problems(stackFile, namespace);
-  const sandbox = (values.tier ?? stackName) === "sandbox" ? readSandboxState(sandboxProblems, values.sandboxState) : undefined;
-  early.push(...sandboxProblems.list);
-
-  const result = validateConfig({
-    stackName,
-    stackFile,
-    namespace,
-    values: { ...values, ...sandbox?.values },
-    presentSecrets,
-    // The sandbox generates its app secrets and uses the key sandbox:up made.
-    requiredSecrets: (values.tier ?? stackName) === "sandbox" ? [] : SECRET_KEYS,
-  });
-  const problems = [...early, ...(result.ok ? [] : result.problems)];
-  if (problems.length > 0 || !result.ok) throw new ConfigError(problems);
+  const resolved = resolveStackValues({ stackName, stackFile, namespace, values, presentSecrets, requiredSecrets: SECRET_KEYS });
+  const problems = [...early, ...(resolved.ok ? [] : resolved.problems)];
+  if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems);
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);
-  if (sandbox) {
-    return { ...result.config, secrets: undefined, sshPrivateKey: pulumi.secret(readFileSync(sandbox.privateKeyPath, "utf8")) };
+  if (resolved.sandboxKeyPath !== undefined) {
+    return { ...resolved.config, secrets: undefined, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
   }
   const secrets = Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, secret(key)])) as unknown as AppSecrets;
-  return { ...result.config, secrets, sshPrivateKey: secret(SSH_KEY_SECRET) };
+  return { ...resolved.config, secrets, sshPrivateKey: secret(SSH_KEY_SECRET) };
 }
 
 /** Pulumi tells the program which config keys were `--secret`; the hook is internal. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { type Problems, type Raw, isRecord, show } from "./checks";
+import { Problems, type Raw, isRecord, show } from "./checks";
+import { type PlainConfig, type ValidationInput, validateConfig } from "./validate";
 
 /** What `sandbox/up.sh` writes about the hosts it started (addresses are read, not assumed). */
 interface SandboxHost {
@@ -54,4 +55,27 @@ export function readSandboxState(problems: Problems, value: unknown): SandboxSet
       dockerSshIdentityFile: sshKey,
     },
   };
+}
+
+export type StackResolution =
+  | { readonly ok: true; readonly config: PlainConfig; readonly sandboxKeyPath?: string }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/**
+ * Validates a stack's values the same way for the program and for tools that read the
+ * stack file directly: on the sandbox tier the state file fills in the hosts first, and
+ * no secret is required (they are generated; the key is the one sandbox:up made).
+ */
+export function resolveStackValues(input: ValidationInput): StackResolution {
+  const problems = new Problems(input.stackFile, input.namespace);
+  const isSandbox = (input.values.tier ?? input.stackName) === "sandbox";
+  const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState) : undefined;
+  const result = validateConfig({
+    ...input,
+    values: { ...input.values, ...sandbox?.values },
+    requiredSecrets: isSandbox ? [] : input.requiredSecrets,
+  });
+  const all = [...problems.list, ...(result.ok ? [] : result.problems)];
+  if (all.length > 0 || !result.ok) return { ok: false, problems: all };
+  return { ok: true, config: result.config, sandboxKeyPath: sandbox?.privateKeyPath };
 }

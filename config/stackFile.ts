@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { Problems } from "./checks";
-import { readSandboxState } from "./sandbox";
-import { type PlainConfig, validateConfig } from "./validate";
+import { resolveStackValues } from "./sandbox";
+import type { PlainConfig } from "./validate";
 
 const PROJECT_ROOT = join(__dirname, "..");
 const NAMESPACE = "cm-infra";
@@ -26,17 +25,7 @@ export function readStackFile(stack: string): StackFileConfig {
     const [namespace, key] = fullKey.split(":", 2);
     if (namespace === NAMESPACE && key !== undefined) values[key] = value;
   }
-  const problems = new Problems(stackFile, NAMESPACE);
-  const sandbox = (values.tier ?? stack) === "sandbox" ? readSandboxState(problems, values.sandboxState) : undefined;
-  const result = validateConfig({
-    stackName: stack,
-    stackFile,
-    namespace: NAMESPACE,
-    values: { ...values, ...sandbox?.values },
-    presentSecrets: new Set(),
-    requiredSecrets: [],
-  });
-  const all = [...problems.list, ...(result.ok ? [] : result.problems)];
-  if (all.length > 0 || !result.ok) throw new Error(all.join("; "));
-  return { config: result.config, sandboxKeyPath: sandbox?.privateKeyPath };
+  const resolved = resolveStackValues({ stackName: stack, stackFile, namespace: NAMESPACE, values, presentSecrets: new Set(), requiredSecrets: [] });
+  if (!resolved.ok) throw new Error(resolved.problems.join("; "));
+  return { config: resolved.config, sandboxKeyPath: resolved.sandboxKeyPath };
 }
