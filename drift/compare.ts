@@ -1,3 +1,4 @@
+import { alignColumns } from "./table";
 import type { DriftRow, Expectation, HostExpectations } from "./types";
 
 /**
@@ -73,9 +74,6 @@ export function compareHost(host: HostExpectations, found: ReadonlyMap<number, s
 }
 
 export function renderTable(rows: readonly DriftRow[]): string {
-  const header: DriftRow = { host: "HOST", artifact: "ARTIFACT", expected: "EXPECTED", found: "FOUND", status: "ok" };
-  const cells = (row: DriftRow, status: string) => [row.host, row.artifact, row.expected, row.found, status];
-  const table = [cells(header, "STATUS"), ...rows.map((row) => cells(row, row.status.toUpperCase()))];
-  const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length))) ?? [];
-  return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+  const cells = (row: DriftRow) => [row.host, row.artifact, row.expected, row.found, row.status.toUpperCase()];
+  return alignColumns([["HOST", "ARTIFACT", "EXPECTED", "FOUND", "STATUS"], ...rows.map(cells)]);
 }

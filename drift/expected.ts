@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { edgeSiteSpecOf, firewallSpecOf } from "../config/specs";
 import type { PlainConfig } from "../config/validate";
 import { serviceCatalogue } from "../render/containers";
@@ -6,12 +5,9 @@ import { renderDockerUserFragment, tierChainName } from "../render/firewall/dock
 import { FIREWALL_HOST_PATHS } from "../render/firewall/hostPaths";
 import { renderUfwRules, ufwOwnerComment } from "../render/firewall/ufwRules";
 import { edgeSiteFiles } from "../render/nginx/edgeSiteScripts";
+import { sha256Hex } from "../render/nginx/fileFrames";
 import { edgePaths } from "../render/nginx/paths";
 import type { HostExpectations } from "./types";
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /**
  * What the program says each host should hold: rendered by the same functions the
@@ -26,7 +22,7 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
       role: "aapanel",
       host: config.aapanelHost,
       expectations: [
-        ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256(file.content) })),
+        ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256Hex(file.content) })),
         { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
       ],
     });
@@ -44,7 +40,7 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
         kind: "file",
         artifact: `firewall ${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
         path: `${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
-        sha256: sha256(`${fragment}\n`),
+        sha256: sha256Hex(`${fragment}\n`),
       },
       { kind: "jump", artifact: `DOCKER-USER -j ${chain}`, chain },
       { kind: "chain", artifact: `iptables chain ${chain}`, chain, rules: fragment.split("\n").filter((line) => line.startsWith(`-A ${chain} `)) },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { alignColumns } from "../../drift/table";
 import { changeCount } from "../e2e/applier";
 import { SandboxDeployment } from "../e2e/support/deployment";
 import { type HostFigures, HostMeter } from "../e2e/support/meter";
@@ -20,11 +21,9 @@ function record(phase: string, wallSeconds: number, figures: Map<string, HostFig
 }
 
 function printTable(): void {
-  const table = [["phase", "host", "wall s", "busy s", "ssh sessions", "docker ops", "nginx reloads"], ...rows];
-  const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length))) ?? [];
-  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  const table = alignColumns([["phase", "host", "wall s", "busy s", "ssh sessions", "docker ops", "nginx reloads"], ...rows]);
   // busy s adds up the host's operations, which run in parallel: it can exceed wall s.
-  console.log(`\n${lines.join("\n")}\n(busy s: summed duration of the host's SSH sessions and docker operations; they overlap)\n`);
+  console.log(`\n${table}\n(busy s: summed duration of the host's SSH sessions and docker operations; they overlap)\n`);
 }
 
 beforeAll(() => {
