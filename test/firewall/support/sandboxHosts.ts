@@ -51,7 +51,9 @@ export function dockerIsAvailable(): boolean {
   }
 }
 
-function runSandboxScript(script: "up.sh" | "down.sh", prefix: string, timeoutMs: number): void {
+export type SandboxScript = "up.sh" | "down.sh" | "app/build.sh" | "load-images.sh";
+
+export function runSandboxScript(script: SandboxScript, prefix: string, timeoutMs: number): void {
   execFileSync(join(SANDBOX_DIR, script), [], {
     env: { ...process.env, CM_SANDBOX_PREFIX: prefix },
     stdio: ["ignore", "ignore", "inherit"],
