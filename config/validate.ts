@@ -15,6 +15,7 @@ import {
   show,
 } from "./checks";
 import { firewallSpecProblems } from "../render/firewall/validate";
+import { DEFAULT_CONTENT_SECURITY_POLICY } from "../render/nginx/securityHeaders";
 import { firewallSpecOf } from "./specs";
 import { AAPANEL_LAYOUT, API_PORT, DEFAULT_MEMORY_MB, DEFAULT_WEB_PORT, RESERVED_PORTS } from "./defaults";
 import {
@@ -245,7 +246,7 @@ function readEdge(problems: Problems, tier: TierName, value: unknown): EdgeConfi
     contentSecurityPolicy:
       csp === false || csp === "false" || csp === "off"
         ? false
-        : readString(problems, "edge.contentSecurityPolicy", csp, "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+        : readString(problems, "edge.contentSecurityPolicy", csp, DEFAULT_CONTENT_SECURITY_POLICY),
     hstsMaxAgeSeconds: readInteger(problems, "edge.hstsMaxAgeSeconds", raw.hstsMaxAgeSeconds, { min: 0, max: 63072000 }, 31536000),
     listenPort: readInteger(problems, "edge.listenPort", raw.listenPort, PORT_RANGE, tlsRaw ? 443 : 80),
     tls: tlsRaw

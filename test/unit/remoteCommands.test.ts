@@ -136,3 +136,11 @@ describe("ordering and lifecycle options the engine acts on", () => {
     expect(run.one("docker:index/volume:Volume", "rex-database").options?.retainOnDelete).toBe(true);
   });
 });
+
+describe("the edge's default Content-Security-Policy", () => {
+  test("is the one the nginx behaviour tests serve", async () => {
+    const { DEFAULT_CONTENT_SECURITY_POLICY } = await import("../../render/nginx/securityHeaders");
+    const run = await runProgram("rex");
+    expect(String(run.one(COMMAND, "rex-edge-site").inputs.stdin)).toContain(`"${DEFAULT_CONTENT_SECURITY_POLICY}"`);
+  });
+});
