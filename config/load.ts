@@ -59,10 +59,10 @@ export function loadConfig(): CmConfig {
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);
   if (resolved.sandboxKeyPath !== undefined) {
-    return { ...resolved.config, secrets: undefined, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
+    return { ...resolved.config, secrets: undefined, registryPassword: undefined, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
   }
   const secrets = Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, secret(key)])) as unknown as AppSecrets;
-  return { ...resolved.config, secrets, sshPrivateKey: secret(SSH_KEY_SECRET) };
+  return { ...resolved.config, secrets, registryPassword: undefined, sshPrivateKey: secret(SSH_KEY_SECRET) };
 }
 
 /** Pulumi tells the program which config keys were `--secret`; the hook is internal. */

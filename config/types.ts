@@ -27,8 +27,19 @@ export type DockerEndpoint =
       readonly identityFile?: string;
     };
 
+/**
+ * Credentials the Docker provider sends when it pulls from a private registry. The real
+ * provider pulls through the engine API with its own `registryAuth` only: a `docker login`
+ * on the host is never used. The password is the secret `registryPassword`.
+ */
+export interface RegistryAuth {
+  /** Registry host[:port] as it appears at the start of the image references. */
+  readonly address: string;
+  readonly username: string;
+}
+
 export type ImageSource =
-  | { readonly kind: "registry"; readonly prefix: string; readonly tag?: string; readonly digest?: string }
+  | { readonly kind: "registry"; readonly prefix: string; readonly tag?: string; readonly digest?: string; readonly auth?: RegistryAuth }
   | { readonly kind: "build"; readonly sourcePath: string };
 
 export interface RateLimitConfig {
@@ -128,6 +139,8 @@ export interface CmConfig {
   readonly firewall: FirewallConfig;
   /** undefined on the sandbox tier, whose app secrets are generated (GeneratedSecrets). */
   readonly secrets: AppSecrets | undefined;
+  /** Secret `registryPassword`; set exactly when `images.registryAuth` is. */
+  readonly registryPassword: pulumi.Output<string> | undefined;
   /** Private key the deployer uses for SSH to both hosts. */
   readonly sshPrivateKey: pulumi.Output<string>;
 }

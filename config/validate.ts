@@ -35,7 +35,7 @@ import {
 } from "./types";
 
 /** Everything in CmConfig that is plain data (secrets are Outputs, read apart). */
-export type PlainConfig = Omit<CmConfig, "secrets" | "sshPrivateKey">;
+export type PlainConfig = Omit<CmConfig, "secrets" | "sshPrivateKey" | "registryPassword">;
 
 export interface ValidationInput {
   readonly stackName: string;
