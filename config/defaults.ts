@@ -46,3 +46,6 @@ export const APP_SECRET_KEYS = [
 export type AppSecretKey = (typeof APP_SECRET_KEYS)[number];
 
 export const SSH_KEY_SECRET = "sshPrivateKey";
+
+/** Password for images.registryAuth; required exactly when registryAuth is set. */
+export const REGISTRY_PASSWORD_SECRET = "registryPassword";

@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SECRET_KEYS, SSH_KEY_SECRET } from "./defaults";
+import { APP_SECRET_KEYS, REGISTRY_PASSWORD_SECRET, SSH_KEY_SECRET } from "./defaults";
 import type { AppSecrets, CmConfig } from "./types";
 import { resolveStackValues } from "./sandbox";
 
 /** Config keys whose values are YAML objects/lists in the stack file. */
 const OBJECT_KEYS = ["flaskHost", "aapanelHost", "images", "gunicorn", "app", "edge", "firewall"] as const;
 const SCALAR_KEYS = ["tier", "sandboxState", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge", "reapplyGeneration"] as const;
-const SECRET_KEYS: readonly string[] = [...APP_SECRET_KEYS, SSH_KEY_SECRET];
+/** Always required (outside the sandbox); registryPassword only with images.registryAuth. */
+const REQUIRED_SECRETS: readonly string[] = [...APP_SECRET_KEYS, SSH_KEY_SECRET];
+const SECRET_KEYS: readonly string[] = [...REQUIRED_SECRETS, REGISTRY_PASSWORD_SECRET];
 
 /** A config problem users fix in their stack file: reported without a stack trace. */
 export class ConfigError extends pulumi.RunError {
@@ -53,16 +55,18 @@ export function loadConfig(): CmConfig {
     }
   }
 
-  const resolved = resolveStackValues({ stackName, stackFile, namespace, values, presentSecrets, requiredSecrets: SECRET_KEYS });
+  const resolved = resolveStackValues({ stackName, stackFile, namespace, values, presentSecrets, requiredSecrets: REQUIRED_SECRETS, secretsKnown: true });
   const problems = [...early, ...(resolved.ok ? [] : resolved.problems)];
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems);
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);
+  // Validation made it present exactly when registryAuth is set, on every tier.
+  const registryPassword = resolved.config.images.kind === "registry" && resolved.config.images.auth !== undefined ? secret(REGISTRY_PASSWORD_SECRET) : undefined;
   if (resolved.sandboxKeyPath !== undefined) {
-    return { ...resolved.config, secrets: undefined, registryPassword: undefined, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
+    return { ...resolved.config, secrets: undefined, registryPassword, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
   }
   const secrets = Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, secret(key)])) as unknown as AppSecrets;
-  return { ...resolved.config, secrets, registryPassword: undefined, sshPrivateKey: secret(SSH_KEY_SECRET) };
+  return { ...resolved.config, secrets, registryPassword, sshPrivateKey: secret(SSH_KEY_SECRET) };
 }
 
 /** Pulumi tells the program which config keys were `--secret`; the hook is internal. */

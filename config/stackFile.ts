@@ -25,7 +25,7 @@ export function readStackFile(stack: string): StackFileConfig {
     const [namespace, key] = fullKey.split(":", 2);
     if (namespace === NAMESPACE && key !== undefined) values[key] = value;
   }
-  const resolved = resolveStackValues({ stackName: stack, stackFile, namespace: NAMESPACE, values, presentSecrets: new Set(), requiredSecrets: [] });
+  const resolved = resolveStackValues({ stackName: stack, stackFile, namespace: NAMESPACE, values, presentSecrets: new Set(), requiredSecrets: [], secretsKnown: false });
   if (!resolved.ok) throw new Error(resolved.problems.join("; "));
   return { config: resolved.config, sandboxKeyPath: resolved.sandboxKeyPath };
 }

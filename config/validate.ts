@@ -17,7 +17,7 @@ import {
 import { firewallSpecProblems } from "../render/firewall/validate";
 import { DEFAULT_CONTENT_SECURITY_POLICY } from "../render/nginx/securityHeaders";
 import { firewallSpecOf } from "./specs";
-import { AAPANEL_LAYOUT, API_PORT, DEFAULT_MEMORY_MB, DEFAULT_WEB_PORT, RESERVED_PORTS } from "./defaults";
+import { AAPANEL_LAYOUT, API_PORT, DEFAULT_MEMORY_MB, DEFAULT_WEB_PORT, REGISTRY_PASSWORD_SECRET, RESERVED_PORTS } from "./defaults";
 import {
   PRODUCTION_TIERS,
   SERVICES,
@@ -28,6 +28,7 @@ import {
   type EdgeConfig,
   type FirewallConfig,
   type ImageSource,
+  type RegistryAuth,
   type NginxLayout,
   type ServiceName,
   type SshHostConfig,
@@ -47,6 +48,11 @@ export interface ValidationInput {
   readonly presentSecrets: ReadonlySet<string>;
   /** Secret keys this stack needs. */
   readonly requiredSecrets: readonly string[];
+  /**
+   * false when presentSecrets is not known (tools reading the stack file without the
+   * engine): secrets that depend on other settings are then not required.
+   */
+  readonly secretsKnown: boolean;
 }
 
 export type ValidationResult =
@@ -98,6 +104,7 @@ export function validateConfig(input: ValidationInput): ValidationResult {
 
   const reapplyGeneration = readToken(problems, "reapplyGeneration", v.reapplyGeneration, "0");
   const app = readApp(problems, v.app);
+  checkRegistryAuth(problems, input, images, app.databaseImage);
   const edge = readEdge(problems, effectiveTier, v.edge);
   const firewall = readFirewall(problems, v.firewall);
 
@@ -174,6 +181,7 @@ const REGISTRY_PREFIX = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]
 function readImages(problems: Problems, tier: TierName, value: unknown): ImageSource {
   const raw = readObject(problems, "images", value);
   if (tier === "dev") {
+    if (raw.registryAuth !== undefined) problems.add("images.registryAuth", "dev builds its images locally and pulls none: remove registryAuth");
     return { kind: "build", sourcePath: readAbsolutePath(problems, "images.sourcePath", raw.sourcePath) };
   }
   const prefix = readString(problems, "images.prefix", raw.prefix);
@@ -186,7 +194,66 @@ function readImages(problems: Problems, tier: TierName, value: unknown): ImageSo
   if (PRODUCTION_TIERS.includes(tier) && tag === "latest" && digest === undefined) {
     problems.add("images.tag", `"latest" on ${tier} makes deploys unrepeatable; pin a version tag or a digest`);
   }
-  return { kind: "registry", prefix, tag, digest };
+  const auth = raw.registryAuth === undefined ? undefined : readRegistryAuth(problems, raw.registryAuth);
+  return { kind: "registry", prefix, tag, digest, ...(auth === undefined ? {} : { auth }) };
+}
+
+const REGISTRY_ADDRESS = /^(localhost|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+)(:[0-9]{1,5})?$/;
+
+function readRegistryAuth(problems: Problems, value: unknown): RegistryAuth {
+  const raw = readObject(problems, "images.registryAuth", value);
+  const address = readString(problems, "images.registryAuth.address", raw.address);
+  if (address !== "" && !REGISTRY_ADDRESS.test(address)) {
+    problems.add("images.registryAuth.address", `${show(address)} is not a registry host[:port] (e.g. "registry.example.com" or "registry.example.com:5000")`);
+  }
+  const username = readToken(problems, "images.registryAuth.username", raw.username);
+  for (const key of Object.keys(raw)) {
+    if (key !== "address" && key !== "username") problems.add(`images.registryAuth.${key}`, "is not a setting of registryAuth (address, username; the password is the secret registryPassword)");
+  }
+  return { address, username };
+}
+
+/**
+ * Docker's reference grammar: the first path component names a registry only when it
+ * contains "." or ":" or is "localhost"; otherwise the image comes from Docker Hub.
+ */
+export function registryOf(reference: string): string | undefined {
+  const slash = reference.indexOf("/");
+  if (slash < 0) return undefined;
+  const first = reference.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost" ? first : undefined;
+}
+
+/** The registry password is a secret exactly when credentials are configured, never otherwise. */
+function checkRegistryAuth(problems: Problems, input: ValidationInput, images: ImageSource, databaseImage: string): void {
+  const auth = images.kind === "registry" ? images.auth : undefined;
+  const hasPassword = input.presentSecrets.has(REGISTRY_PASSWORD_SECRET);
+  if (auth === undefined) {
+    if (hasPassword) problems.add(REGISTRY_PASSWORD_SECRET, "is set but images.registryAuth is not: set images.registryAuth or remove it with pulumi config rm registryPassword");
+    return;
+  }
+  if (input.secretsKnown && !hasPassword) {
+    problems.add(REGISTRY_PASSWORD_SECRET, `secret is missing (images.registryAuth is set): pulumi config set --secret ${REGISTRY_PASSWORD_SECRET} --stack ${input.stackName}`);
+  }
+  if (images.kind !== "registry" || auth.address === "") return;
+  const registry = registryOf(images.prefix);
+  if (registry !== auth.address) {
+    problems.add(
+      "images.registryAuth.address",
+      `${show(auth.address)} is not the registry images.prefix pulls from (${registry === undefined ? "Docker Hub" : show(registry)}): images.prefix must start with "${auth.address}/"`,
+    );
+  }
+  const database = registryOf(databaseImage);
+  if (database !== undefined && database !== auth.address && hostOf(database) === hostOf(auth.address)) {
+    problems.add(
+      "app.databaseImage",
+      `${show(databaseImage)} is on ${show(database)}, not on images.registryAuth.address ${show(auth.address)}: the credentials are sent only to ${show(auth.address)}`,
+    );
+  }
+}
+
+function hostOf(address: string): string {
+  return address.replace(/:[0-9]+$/, "");
 }
 
 function readApp(problems: Problems, value: unknown): AppSettings {

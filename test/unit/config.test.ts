@@ -1,6 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
+import { loadConfig } from "../../config/load";
+import type { CmConfig } from "../../config/types";
 import { validateConfig } from "../../config/validate";
-import { fakeSecret, runProgram, stackConfig } from "../support/program";
+import { PROJECT, SECRET_KEYS, fakeSecret, resolve, runProgram, stackConfig } from "../support/program";
 
 const REQUIRED = ["dbPassword", "dbRootPassword", "agentId", "agentPassword", "securityPin", "telegramBotToken", "sshPrivateKey"];
 
@@ -24,6 +27,7 @@ function validate(stack: string, change: (values: Record<string, unknown>) => vo
     values,
     presentSecrets: new Set(present),
     requiredSecrets: REQUIRED,
+    secretsKnown: true,
   });
 }
 
@@ -108,3 +112,64 @@ describe("the program refuses bad config before declaring anything", () => {
     await expect(runProgram("dev", { overrides: { webport: "8000" } })).rejects.toThrow("Pulumi.dev.yaml: cm-infra:webport: is not a cm-infra setting");
   });
 });
+
+describe("private registry credentials", () => {
+  const auth = { address: "registry.example.com", username: "deployer" };
+  const withAuth = (registryAuth: unknown) => withObject("images", "registryAuth", registryAuth);
+
+  test("registryAuth on the prefix's registry, with the secret, is accepted and carried", () => {
+    const result = validate("rex", withAuth(auth), [...REQUIRED, "registryPassword"]);
+    expect(problemsOf(result)).toEqual([]);
+    expect(result.ok && result.config.images).toEqual({ kind: "registry", prefix: "registry.example.com/cm", tag: "2026.11.1", auth });
+  });
+
+  test.each([
+    ["without the secret", withAuth(auth), REQUIRED, "Pulumi.rex.yaml: cm-infra:registryPassword: secret is missing (images.registryAuth is set): pulumi config set --secret registryPassword --stack rex"],
+    ["the secret without registryAuth", () => undefined, [...REQUIRED, "registryPassword"], "Pulumi.rex.yaml: cm-infra:registryPassword: is set but images.registryAuth is not"],
+    ["another registry than the prefix's", withAuth({ ...auth, address: "other.example.com" }), [...REQUIRED, "registryPassword"], 'Pulumi.rex.yaml: cm-infra:images.registryAuth.address: "other.example.com" is not the registry images.prefix pulls from ("registry.example.com")'],
+    ["a username that is not a token", withAuth({ ...auth, username: "de ployer" }), [...REQUIRED, "registryPassword"], 'Pulumi.rex.yaml: cm-infra:images.registryAuth.username: "de ployer" may hold only'],
+    ["an address with a scheme", withAuth({ ...auth, address: "https://registry.example.com" }), [...REQUIRED, "registryPassword"], 'Pulumi.rex.yaml: cm-infra:images.registryAuth.address: "https://registry.example.com" is not a registry host[:port]'],
+    ["a password inside registryAuth", withAuth({ ...auth, password: "x" }), [...REQUIRED, "registryPassword"], "Pulumi.rex.yaml: cm-infra:images.registryAuth.password: is not a setting"],
+  ])("refused: %s", (_name, change, present, message) => {
+    const problems = problemsOf(validate("rex", change, present));
+    expect(problems.some((problem) => problem.startsWith(message)), problems.join("\n")).toBe(true);
+  });
+
+  test("the database image on the same host but another port would get no credentials", () => {
+    const problems = problemsOf(
+      validate("rex", (v) => {
+        withAuth(auth)(v);
+        v.app = { ...(v.app as object), databaseImage: "registry.example.com:5000/mysql:8.0" };
+      }, [...REQUIRED, "registryPassword"]),
+    );
+    expect(problems).toEqual([
+      'Pulumi.rex.yaml: cm-infra:app.databaseImage: "registry.example.com:5000/mysql:8.0" is on "registry.example.com:5000", not on images.registryAuth.address "registry.example.com": the credentials are sent only to "registry.example.com"',
+    ]);
+  });
+});
+
+describe("loadConfig reads the registry password as a secret", () => {
+  test("present exactly when registryAuth is set", async () => {
+    const registryAuth = JSON.stringify({ prefix: "registry.example.com/cm", tag: "2026.11.1", registryAuth: { address: "registry.example.com", username: "deployer" } });
+    const withPassword = await loadWith("rex", { images: registryAuth }, { registryPassword: "FAKE-REGISTRY-PASSWORD" });
+    expect(withPassword.registryPassword).toBeDefined();
+    expect(await isSecretOutput(withPassword.registryPassword)).toBe(true);
+    expect(await resolve(withPassword.registryPassword!)).toBe("FAKE-REGISTRY-PASSWORD");
+    expect((await loadWith("rex", {}, {})).registryPassword).toBeUndefined();
+  });
+});
+
+/** loadConfig under the mocks, with the stack file's values, fake secrets and extra secrets. */
+async function loadWith(stack: string, overrides: Record<string, string>, extraSecrets: Record<string, string>): Promise<CmConfig> {
+  await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: (args) => args.inputs }, PROJECT, stack, false);
+  const config = stackConfig(stack);
+  for (const [key, value] of Object.entries(overrides)) config[`${PROJECT}:${key}`] = value;
+  const secrets = { ...Object.fromEntries(SECRET_KEYS.map((key) => [key, fakeSecret(key)])), ...extraSecrets };
+  for (const [key, value] of Object.entries(secrets)) config[`${PROJECT}:${key}`] = value;
+  pulumi.runtime.setAllConfig(config, Object.keys(secrets).map((key) => `${PROJECT}:${key}`));
+  return loadConfig();
+}
+
+async function isSecretOutput(output: pulumi.Output<string> | undefined): Promise<boolean> {
+  return output !== undefined && (await pulumi.isSecret(output));
+}
