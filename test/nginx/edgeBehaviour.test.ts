@@ -6,13 +6,12 @@ import { DEFAULT_CONTENT_SECURITY_POLICY, edgeSiteFiles, renderHtpasswd, type Ed
 import { burstStatuses, curl } from "./support/curl";
 import { bcryptHash, edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
+import { APP_PATHS, ENCODED_SCANNER_PATHS, SCANNER_PATHS } from "./support/scannerPaths";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
 import { freePort, nginxSupportsHttp2Directive, requireTool, sleep } from "./support/tools";
 
 const OPERATOR = "operator:correct-horse";
 const AUDITOR = "auditor:battery-staple";
-const SCANNER_PATHS = ["/.env", "/.env.local", "/.git/config", "/.aws/credentials", "/.dockerenv", "/.htpasswd", "/.npmrc", "/index.php", "/x/y.php", "/wp-login.php", "/wp-admin/", "/wp-content/x", "/.ENV"];
-const APP_PATHS = ["/api/environment", "/envelope", "/docs/php-notes", "/phpinfo-docs/x"];
 
 describe("edge site behaviour on a real nginx", () => {
   let sandbox: NginxSandbox;
@@ -20,20 +19,23 @@ describe("edge site behaviour on a real nginx", () => {
   let dev: EdgeSiteSpec;
   let noCsp: EdgeSiteSpec;
   let withTls: EdgeSiteSpec;
+  let paths: EdgeSiteSpec;
 
   beforeAll(async () => {
     sandbox = await createNginxSandbox();
     upstream = await startStubUpstream();
-    const [devPort, noCspPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+    const [devPort, noCspPort, tlsPort, pathsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const tls = { certificate: join(sandbox.root, "cert.pem"), certificateKey: join(sandbox.root, "key.pem") };
     execFileSync(requireTool("openssl", "openssl"), ["req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-days", "1", "-subj", "/CN=cm.test", "-keyout", tls.certificateKey, "-out", tls.certificate], { stdio: "ignore" });
     dev = edgeSpec("dev", sandbox.layout, upstream.port, { listenPort: devPort });
     noCsp = edgeSpec("sandbox", sandbox.layout, upstream.port, { listenPort: noCspPort, contentSecurityPolicy: false });
     withTls = edgeSpec("rex", sandbox.layout, upstream.port, { listenPort: tlsPort, tls, http2: nginxSupportsHttp2Directive() });
+    // Its own zone with room for the long path lists, so no answer there is a 429.
+    paths = edgeSpec("siong", sandbox.layout, upstream.port, { listenPort: pathsPort, rateLimit: { ratePerSecond: 1000, zoneSizeMb: 1, burst: 1000 } });
     // $2y$ as `htpasswd -B` writes it, and $2a$ cost 10 as random.RandomPassword.bcryptHash does.
     const users =
       renderHtpasswd("operator", bcryptHash("correct-horse")) + renderHtpasswd("auditor", bcryptHash("battery-staple", "$2a$", 10));
-    for (const spec of [dev, noCsp, withTls]) {
+    for (const spec of [dev, noCsp, withTls, paths]) {
       sandbox.writeFiles([...edgeSiteFiles(spec, sandbox.layout), { path: spec.htpasswdPath, content: users }]);
     }
     await sandbox.start();
@@ -44,6 +46,7 @@ describe("edge site behaviour on a real nginx", () => {
   });
 
   const get = (path: string, user?: string) => curl(dev.listenPort, path, { host: dev.domain, user });
+  const getPath = (path: string, user?: string) => curl(paths.listenPort, path, { host: paths.domain, user });
 
   it("asks for credentials and rejects wrong ones", async () => {
     expect((await get("/")).status).toBe(401);
@@ -67,25 +70,43 @@ describe("edge site behaviour on a real nginx", () => {
     }
   });
 
-  it("closes the connection on scanner paths: no response, no upstream hit, no access-log line", async () => {
+  it("closes the connection on scanner paths, with or without credentials: no response, no upstream hit, no access-log line", async () => {
+    const probes = [...SCANNER_PATHS, ...ENCODED_SCANNER_PATHS];
     const seenBefore = upstream.seen.length;
-    for (const path of SCANNER_PATHS) {
-      const response = await get(path);
-      expect({ path, exitCode: response.exitCode }).toEqual({ path, exitCode: 52 });
+    const answered: { path: string; user?: string; exitCode: number; status: number }[] = [];
+    for (const path of probes) {
+      for (const user of [undefined, OPERATOR]) {
+        const { exitCode, status } = await getPath(path, user);
+        if (exitCode !== 52) answered.push({ path, user, exitCode, status });
+      }
     }
+    // Every offender at once, not just the first.
+    expect(answered).toEqual([]);
     expect(upstream.seen.length).toBe(seenBefore);
-    await get("/access-log-marker");
+    await getPath("/access-log-marker");
     const log = readFileSync(sandbox.accessLog, "utf8");
     expect(log).toContain("/access-log-marker");
-    for (const path of SCANNER_PATHS) expect(log).not.toContain(`"GET ${path} `);
+    for (const path of probes) expect(log).not.toContain(`"GET ${path} `);
   });
 
-  it("does not deflect app paths that merely contain php or env", async () => {
+  it("proxies app paths that only look like scanner targets, path and query unchanged", async () => {
+    const wrong: { path: string; status: number; upstreamSaw?: string }[] = [];
     for (const path of APP_PATHS) {
-      const response = await get(path, OPERATOR);
-      expect({ path, status: response.status }).toEqual({ path, status: 200 });
-      expect(upstream.seen.at(-1)?.path).toBe(path);
+      const seenBefore = upstream.seen.length;
+      const { status } = await getPath(path, OPERATOR);
+      const upstreamSaw = upstream.seen.length > seenBefore ? upstream.seen.at(-1)?.path : undefined;
+      if (status !== 200 || upstreamSaw !== path) wrong.push({ path, status, upstreamSaw });
     }
+    expect(wrong).toEqual([]);
+  });
+
+  it("asks app paths that only look like scanner targets for credentials, like any app path", async () => {
+    const wrong: { path: string; status: number }[] = [];
+    for (const path of APP_PATHS) {
+      const { status } = await getPath(path);
+      if (status !== 401) wrong.push({ path, status });
+    }
+    expect(wrong).toEqual([]);
   });
 
   it("serves robots.txt without credentials", async () => {

@@ -13,6 +13,7 @@ import {
   SCANNER_PATTERNS,
 } from "../../render/nginx";
 import { edgeSpec } from "./support/fixtures";
+import { APP_PATHS, SCANNER_PATHS } from "./support/scannerPaths";
 
 const layout: NginxLayout = AAPANEL_LAYOUT;
 const tls = { certificate: "/etc/ssl/cm/fullchain.pem", certificateKey: "/etc/ssl/cm/privkey.pem" };
@@ -93,14 +94,30 @@ describe("renderServerBlock", () => {
 });
 
 describe("scanner patterns (same PCRE semantics nginx uses for these simple regexes)", () => {
-  const deflected = (path: string) => SCANNER_PATTERNS.some(({ regex }) => new RegExp(regex, "i").test(path));
-  it.each(["/.env", "/.env.local", "/a/.ENV", "/.git/config", "/.aws/credentials", "/.dockerenv", "/.htpasswd", "/.npmrc", "/index.php", "/x/y.php", "/wp-login.php", "/wp-admin/", "/wp-content/x"])(
-    "deflects %s",
-    (path) => expect(deflected(path)).toBe(true),
-  );
-  it.each(["/api/environment", "/envelope", "/docs/php-notes", "/phpinfo-docs/x", "/static/app.js", "/gitlab"])("passes %s", (path) =>
-    expect(deflected(path)).toBe(false),
-  );
+  // nginx matches locations against the path alone, never the query string.
+  const deflected = (path: string) => SCANNER_PATTERNS.some(({ regex }) => new RegExp(regex, "i").test(path.split("?")[0]));
+  it.each(SCANNER_PATHS)("deflects %s", (path) => expect(deflected(path)).toBe(true));
+  it.each(APP_PATHS)("passes %s", (path) => expect(deflected(path)).toBe(false));
+
+  it("renders exactly these lines, byte for byte, on every call and tier", () => {
+    // Pinned text: a change to what nginx is told must be a deliberate edit here too.
+    const lines = String.raw`
+    # Scanner probes: close the connection (444) without logging or asking for a password.
+    location ~* /\.env([._~-][^/]*)?(/|$) { access_log off; return 444; } # dotenv files: .env, .env.local, .env.production, .env_sample, .env~
+    location ~* /\.git(/|$) { access_log off; return 444; } # git metadata
+    location ~* /\.aws(/|$) { access_log off; return 444; } # AWS credentials
+    location ~* /\.dockerenv(/|$) { access_log off; return 444; } # container fingerprinting
+    location ~* /\.ht(passwd|access)(/|$) { access_log off; return 444; } # Apache/nginx password and access files
+    location ~* /\.npmrc(/|$) { access_log off; return 444; } # npm registry tokens
+    location ~* \.php(/|$) { access_log off; return 444; } # the app has no PHP: /x.php/path-info, wp-login.php, xmlrpc.php
+    location ~* /wp-(admin|content|includes)(/|$) { access_log off; return 444; } # WordPress folders
+`;
+    for (const tier of ["dev", "rex"] as const) {
+      const text = renderServerBlock(edgeSpec(tier, layout, 8000));
+      expect(text).toContain(lines);
+      expect(renderServerBlock(edgeSpec(tier, layout, 8000))).toBe(text);
+    }
+  });
 });
 
 describe("renderHtpasswd", () => {
