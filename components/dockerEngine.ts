@@ -32,7 +32,18 @@ export function dockerSshOptions(args: DockerEngineArgs): string[] {
   return options;
 }
 
-/** An explicit provider per tier: nothing falls back to the ambient DOCKER_HOST. */
+/**
+ * An explicit provider per tier: nothing falls back to the ambient DOCKER_HOST.
+ *
+ * A new `host` replaces the provider. The bridge's DiffConfig updates a changed host in
+ * place, and the engine then keeps every container, network and image in state while they
+ * stay on the old engine; later deletes would even go to the new engine and miss them.
+ * Replaced, the provider gets a new id: the old one stays loaded for the old resources'
+ * deletes (pulumi/pulumi pkg/resource/deploy/step_generator.go loads providers that exist
+ * only in old state), and FlaskStack's children name this provider in `replaceWith`, so
+ * each is deleted from the old engine and created on the new one. sshOpts alone (keys,
+ * timeouts) is the same engine and updates in place.
+ */
 export function dockerProvider(name: string, args: DockerEngineArgs, opts?: pulumi.CustomResourceOptions): docker.Provider {
   return new docker.Provider(
     name,
@@ -40,6 +51,6 @@ export function dockerProvider(name: string, args: DockerEngineArgs, opts?: pulu
       host: args.endpoint.host,
       sshOpts: args.endpoint.kind === "ssh" ? dockerSshOptions(args) : undefined,
     },
-    opts,
+    { ...opts, replaceOnChanges: ["host"] },
   );
 }

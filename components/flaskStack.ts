@@ -9,6 +9,7 @@ import {
   type HealthCheck,
   type NetworkRole,
   type ServiceSpec,
+  goDuration,
   networkName,
 } from "../render/containers";
 
@@ -26,6 +27,21 @@ export interface FlaskStackArgs {
 const LOG_OPTIONS = { "max-size": "10m", "max-file": "3" };
 
 /**
+ * Container inputs the Docker provider neither replaces on nor applies in place: they are
+ * not ForceNew and Update only applies restart, memory and cpu settings
+ * (terraform-provider-docker v4.5.0 resource_docker_container.go schema and
+ * resource_docker_container_funcs.go resourceDockerContainerUpdate). Without this the plan
+ * says "update" and the running container keeps its old value.
+ */
+export const CONTAINER_REPLACE_ON_CHANGES = ["healthcheck", "tmpfs"] as const;
+
+/**
+ * Seconds the provider's delete lets a container stop before it is removed (its default is
+ * a stop with timeout 0, i.e. SIGKILL): MySQL needs a clean shutdown, gunicorn drains.
+ */
+const DESTROY_GRACE_SECONDS = { database: 60, app: 15 } as const;
+
+/**
  * The cm Flask stack on one Docker engine: two networks, the database volume, the images
  * and one hardened container per service.
  */
@@ -38,19 +54,26 @@ export class FlaskStack extends pulumi.ComponentResource {
   constructor(name: string, args: FlaskStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:app:FlaskStack", name, {}, { ...opts, providers: { docker: args.provider } });
     // Children do not inherit the component's dependsOn; pass it on, so no container
-    // publishes a port before the firewall that filters it is in place.
-    const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn };
+    // publishes a port before the firewall that filters it is in place. replaceWith: the
+    // provider is replaced when the tier moves to another engine (see dockerEngine.ts);
+    // everything on the old engine is then replaced too, its delete going through the old
+    // provider to the old engine.
+    const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn, replaceWith: [args.provider] };
+    // Fixed names exist once per engine: the old copy must go before the new one is made
+    // (the bridge sets delete-before-replace for containers only, pulumi-docker
+    // provider/resources.go; Docker >= 25 refuses a second network of the same name).
+    const named = { ...child, deleteBeforeReplace: true };
 
     const networks: Record<NetworkRole, docker.Network> = {
-      internal: new docker.Network(`${name}-internal`, { name: networkName(args.tier, "internal"), internal: true }, child),
-      egress: new docker.Network(`${name}-egress`, { name: networkName(args.tier, "egress") }, child),
+      internal: new docker.Network(`${name}-internal`, { name: networkName(args.tier, "internal"), internal: true }, named),
+      egress: new docker.Network(`${name}-egress`, { name: networkName(args.tier, "egress") }, named),
     };
 
     // Kept on destroy and on container replacement: the data outlives any deploy.
     const databaseVolume = new docker.Volume(
       `${name}-database`,
       { name: `${args.tier}-mysql-data` },
-      { ...child, retainOnDelete: true },
+      { ...named, retainOnDelete: true },
     );
 
     const imageRefs = this.appImages(name, args, child);
@@ -68,6 +91,8 @@ export class FlaskStack extends pulumi.ComponentResource {
           networksAdvanced: spec.networks.map((network) => ({ name: networks[network.role].name, aliases: [...network.aliases] })),
           ports: spec.ports.map((port) => ({ internal: port.internal, external: port.external, ip: port.ip, protocol: "tcp" })),
           healthcheck: spec.healthCheck ? healthcheck(spec.healthCheck) : undefined,
+          wait: spec.healthCheck !== undefined,
+          waitTimeout: spec.healthCheck?.waitTimeoutSeconds,
           restart: "unless-stopped",
           logDriver: "json-file",
           logOpts: LOG_OPTIONS,
@@ -80,8 +105,9 @@ export class FlaskStack extends pulumi.ComponentResource {
           user: spec.user,
           volumes: spec.volumes.map((volume) => ({ volumeName: databaseVolume.name, containerPath: volume.containerPath })),
           mustRun: true,
+          destroyGraceSeconds: spec.image === "database" ? DESTROY_GRACE_SECONDS.database : DESTROY_GRACE_SECONDS.app,
         },
-        child,
+        { ...child, replaceOnChanges: [...CONTAINER_REPLACE_ON_CHANGES] },
       );
     });
 
@@ -141,9 +167,9 @@ function environment(env: Readonly<Record<string, EnvValue>>, secrets: AppSecret
 function healthcheck(check: HealthCheck): docker.types.input.ContainerHealthcheck {
   return {
     tests: [...check.test],
-    interval: `${check.intervalSeconds}s`,
-    timeout: `${check.timeoutSeconds}s`,
+    interval: goDuration(check.intervalSeconds),
+    timeout: goDuration(check.timeoutSeconds),
     retries: check.retries,
-    startPeriod: `${check.startPeriodSeconds}s`,
+    startPeriod: goDuration(check.startPeriodSeconds),
   };
 }

@@ -18,6 +18,29 @@ export interface HealthCheck {
   readonly timeoutSeconds: number;
   readonly retries: number;
   readonly startPeriodSeconds: number;
+  /**
+   * How long `up` waits for "healthy" after creating the container before it fails. The
+   * provider's mustRun only checks that the container was started (a crash-looping one
+   * counts as running), so this wait is what makes a broken service fail the deploy.
+   */
+  readonly waitTimeoutSeconds: number;
+}
+
+/**
+ * A duration as the Docker provider reads it back: Go's time.Duration.String()
+ * (terraform-provider-docker v4.5.0 resource_docker_container_funcs.go, Read sets
+ * `interval: Healthcheck.Interval.String()`). Writing "60s" would read back as "1m0s" and
+ * show a diff after every refresh; writing what Go prints keeps state and reads equal.
+ */
+export function goDuration(totalSeconds: number): string {
+  if (!Number.isInteger(totalSeconds) || totalSeconds < 0) throw new Error(`goDuration: ${totalSeconds} is not a whole number of seconds`);
+  if (totalSeconds === 0) return "0s";
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
 }
 
 /** Everything Docker needs to run one service, as plain data (the component maps it). */
@@ -94,16 +117,34 @@ function gunicorn(input: ServiceCatalogueInput, port: number, app: string): stri
   ];
 }
 
-/** Listening check without curl/wget, which slim Python images lack. */
+/**
+ * Listening check without curl/wget, which slim Python images lack. The first check runs
+ * one interval after start, so the interval bounds how soon `up` sees "healthy".
+ */
 function tcpHealthCheck(port: number): HealthCheck {
   return {
     test: ["CMD", "python", "-c", `import socket; socket.create_connection(("127.0.0.1", ${port}), 3).close()`],
-    intervalSeconds: 30,
+    intervalSeconds: 10,
     timeoutSeconds: 5,
     retries: 3,
     startPeriodSeconds: 20,
+    waitTimeoutSeconds: 90,
   };
 }
+
+/**
+ * Workers listen on nothing; "healthy" here means the container was still up when the
+ * first check ran, one interval after start. A worker that dies at start-up (bad config,
+ * missing secret) restarts before that and never becomes healthy, so `up` fails on it.
+ */
+const WORKER_LIVENESS_CHECK: HealthCheck = {
+  test: ["CMD", "python", "-c", "import os; os.kill(1, 0)"],
+  intervalSeconds: 10,
+  timeoutSeconds: 5,
+  retries: 3,
+  startPeriodSeconds: 0,
+  waitTimeoutSeconds: 60,
+};
 
 function databaseEnv(input: ServiceCatalogueInput): Record<string, EnvValue> {
   return {
@@ -158,6 +199,8 @@ export function serviceCatalogue(input: ServiceCatalogueInput): ServiceSpec[] {
       timeoutSeconds: 5,
       retries: 5,
       startPeriodSeconds: 60,
+      // A first start initialises the data directory (MySQL 8: often a minute or more).
+      waitTimeoutSeconds: 240,
     },
     user: input.app.databaseUser,
     tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m", "/run/mysqld": "rw,noexec,nosuid,nodev,size=16m,mode=1777" },
@@ -211,7 +254,7 @@ export function serviceCatalogue(input: ServiceCatalogueInput): ServiceSpec[] {
       { role: "egress", aliases: [service] },
     ],
     ports: [],
-    healthCheck: undefined,
+    healthCheck: WORKER_LIVENESS_CHECK,
     user: input.app.appUser,
     tmpfs: APP_TMPFS,
     volumes: [],
