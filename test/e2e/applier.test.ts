@@ -27,7 +27,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function applierWith(ssh = fakeSsh(), docker = fakeDocker()) {
-  const applier = new SandboxApplier({ statePath: join(dir, "state.json"), dockerRunnerFor: docker.factory, ssh: ssh.executor, bcrypt: fakeBcrypt, runningCheckIntervalMs: 1 });
+  const applier = new SandboxApplier({ statePath: join(dir, "state.json"), dockerRunnerFor: docker.factory, ssh: ssh.executor, bcrypt: fakeBcrypt, healthPollIntervalMs: 1 });
   return { applier, ssh, docker };
 }
 
@@ -78,7 +78,6 @@ describe("container inputs → docker CLI", () => {
     const plan = containerPlan(inputs);
     expect(plan.createArgs).toEqual([
       "create", "--name", "rex-api",
-      "--network", "rex-internal", "--network-alias", "api", "--network-alias", "api-server",
       "--publish", "192.0.2.10:8001:8000/tcp", "--publish", "[::1]:5353:53/udp", "--publish", "9000/tcp",
       "--health-cmd", `python -c 'import socket; socket.create_connection(("127.0.0.1", 3000), 3).close()'`,
       "--health-interval", "30s", "--health-timeout", "5s", "--health-start-period", "20s", "--health-retries", "3",
@@ -92,7 +91,11 @@ describe("container inputs → docker CLI", () => {
     ]);
     expect(plan.environment).toEqual({ A: "1", DB_PASSWORD: "s3cr3t value" });
     expect(plan.createArgs.join(" ")).not.toContain("s3cr3t");
-    expect(plan.networkConnects).toEqual([["network", "connect", "--alias", "api", "rex-egress", "rex-api"]]);
+    // Created on the default bridge, then moved to every listed network, as the provider does.
+    expect(plan.networkConnects).toEqual([
+      ["network", "connect", "--alias", "api", "--alias", "api-server", "rex-internal", "rex-api"],
+      ["network", "connect", "--alias", "api", "rex-egress", "rex-api"],
+    ]);
     expect(plan.mustRun).toBe(true);
   });
 

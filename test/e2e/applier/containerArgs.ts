@@ -8,9 +8,19 @@ export interface ContainerPlan {
   readonly createArgs: readonly string[];
   /** Container env values, handed to the docker CLI's process environment. */
   readonly environment: Readonly<Record<string, string>>;
-  /** `docker network connect ...` for every network after the first, run before start. */
+  /**
+   * `docker network connect ...` for every networksAdvanced entry, run before start. The
+   * provider creates the container on the default `bridge` network (network_mode's default),
+   * disconnects it from `bridge` and connects each entry (resource_docker_container_funcs.go
+   * Create); the entries are a Terraform set, so their order is the set's, not the program's.
+   */
   readonly networkConnects: readonly (readonly string[])[];
   readonly mustRun: boolean;
+  /** `wait`: Create polls the health status until healthy, for `waitTimeoutSeconds` (default 60). */
+  readonly wait: boolean;
+  readonly waitTimeoutSeconds: number;
+  /** Delete stops with this timeout (default 0: SIGKILL at once), then force-removes. */
+  readonly destroyGraceSeconds: number;
 }
 
 /**
@@ -31,12 +41,7 @@ export function containerPlan(inputs: Record<string, unknown>, what = "container
     network.finish();
     return { networkName, aliases };
   });
-  const [firstNetwork, ...otherNetworks] = networks;
-  if (firstNetwork) {
-    flags.push("--network", firstNetwork.networkName);
-    for (const alias of firstNetwork.aliases) flags.push("--network-alias", alias);
-  }
-  const networkConnects = otherNetworks.map(({ networkName, aliases }) => [
+  const networkConnects = networks.map(({ networkName, aliases }) => [
     "network", "connect", ...aliases.flatMap((alias) => ["--alias", alias]), networkName, name,
   ]);
 
@@ -69,6 +74,9 @@ export function containerPlan(inputs: Record<string, unknown>, what = "container
   if (user !== undefined) flags.push("--user", user);
   for (const volume of reader.objectList("volumes")) flags.push("--volume", volumeSpec(volume));
   const mustRun = reader.optionalBoolean("mustRun") ?? true;
+  const wait = reader.optionalBoolean("wait") ?? false;
+  const waitTimeoutSeconds = reader.optionalNumber("waitTimeout") ?? 60;
+  const destroyGraceSeconds = reader.optionalNumber("destroyGraceSeconds") ?? 0;
   reader.finish();
 
   const environment = containerEnvironment(envs, what);
@@ -79,6 +87,9 @@ export function containerPlan(inputs: Record<string, unknown>, what = "container
     environment,
     networkConnects,
     mustRun,
+    wait,
+    waitTimeoutSeconds,
+    destroyGraceSeconds,
   };
 }
 

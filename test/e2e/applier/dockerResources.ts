@@ -1,9 +1,12 @@
-import { containerPlan } from "./containerArgs";
-import { type AppliedState, type DesiredResource, type HandlerContext, type ResourceHandler, dockerOk, isNotFound } from "./handler";
+import { type HandlerContext, type ResourceHandler, dockerOk, isNotFound } from "./handler";
 import { InputReader, UnsupportedInputError } from "./inputReader";
-import type { ResourceRecord } from "./types";
 
-/** docker:index/network:Network: adopted when an identical network already exists. */
+/**
+ * docker:index/network:Network (resource_docker_network_funcs.go). Create is a plain
+ * NetworkCreate: an existing network of that name (e.g. left by a compose deployment)
+ * fails it, as Docker refuses duplicate names (CheckDuplicate; always on since API 1.44)
+ * and nothing adopts it: import it with `pulumi import` (README "Troubleshooting").
+ */
 export function networkHandler(context: HandlerContext): ResourceHandler {
   const read = (desired: { inputs: Record<string, unknown> }) => {
     const reader = InputReader.of("network", desired.inputs);
@@ -12,21 +15,26 @@ export function networkHandler(context: HandlerContext): ResourceHandler {
     return spec;
   };
   return {
-    deleteBeforeReplaceByDefault: true,
+    // pulumi-docker sets DeleteBeforeReplace for containers only: a network replacement
+    // creates first unless the program asks otherwise.
+    deleteBeforeReplaceByDefault: false,
     secretOutputs: [],
     validate: (desired) => void read(desired),
-    requiresReplacement: () => true,
     async create(desired) {
       const { name, internal } = read(desired);
       const docker = context.docker(desired.engine);
-      const existing = await docker(["network", "inspect", "--format", "{{.Id}} {{.Internal}}", name]);
+      const existing = await docker(["network", "inspect", "--format", "{{.Id}}", name]);
       if (existing.exitCode === 0) {
-        const [id = "", isInternal] = existing.stdout.trim().split(" ");
-        if ((isInternal === "true") !== internal) throw new Error(`network ${name} exists with internal=${isInternal}; want ${internal}`);
-        return { id, outputs: { driver: "bridge" } };
+        throw new Error(`Unable to create network: Error response from daemon: network with name ${name} already exists (id ${existing.stdout.trim().slice(0, 12)})`);
       }
       const id = await dockerOk(docker, ["network", "create", ...(internal ? ["--internal"] : []), name]);
       return { id, outputs: { driver: "bridge" } };
+    },
+    async read(record) {
+      const result = await context.docker(record.engine)(["network", "inspect", "--format", "{{.Name}} {{.Internal}}", record.id]);
+      if (result.exitCode !== 0) return undefined;
+      const [name = "", internal = ""] = result.stdout.trim().split(" ");
+      return { ...record.inputs, name, internal: internal === "true" };
     },
     async delete(record) {
       const result = await context.docker(record.engine)(["network", "rm", String(record.inputs.name)]);
@@ -35,7 +43,10 @@ export function networkHandler(context: HandlerContext): ResourceHandler {
   };
 }
 
-/** docker:index/volume:Volume (`docker volume create` is idempotent by itself). */
+/**
+ * docker:index/volume:Volume (resource_docker_volume.go): VolumeCreate returns the existing
+ * volume of that name, so a replacement on the same engine keeps the data.
+ */
 export function volumeHandler(context: HandlerContext): ResourceHandler {
   const read = (inputs: Record<string, unknown>) => {
     const reader = InputReader.of("volume", inputs);
@@ -47,10 +58,13 @@ export function volumeHandler(context: HandlerContext): ResourceHandler {
     deleteBeforeReplaceByDefault: true,
     secretOutputs: [],
     validate: (desired) => void read(desired.inputs),
-    requiresReplacement: () => true,
     async create(desired) {
       const name = await dockerOk(context.docker(desired.engine), ["volume", "create", read(desired.inputs)]);
       return { id: name, outputs: { driver: "local" } };
+    },
+    async read(record) {
+      const result = await context.docker(record.engine)(["volume", "inspect", "--format", "{{.Name}}", String(record.inputs.name)]);
+      return result.exitCode === 0 ? { ...record.inputs, name: result.stdout.trim() } : undefined;
     },
     async delete(record) {
       const result = await context.docker(record.engine)(["volume", "rm", String(record.inputs.name)]);
@@ -76,7 +90,6 @@ export function remoteImageHandler(context: HandlerContext): ResourceHandler {
     deleteBeforeReplaceByDefault: false,
     secretOutputs: [],
     validate: (desired) => void read(desired.inputs),
-    requiresReplacement: () => true,
     async create(desired) {
       const { name } = read(desired.inputs);
       const result = await context.docker(desired.engine)(["image", "inspect", "--format", "{{json .}}", name]);
@@ -104,55 +117,7 @@ export function imageBuildHandler(): ResourceHandler {
     deleteBeforeReplaceByDefault: false,
     secretOutputs: [],
     validate: refuse,
-    requiresReplacement: () => true,
     create: async () => refuse(),
     delete: async () => undefined,
   };
-}
-
-const RUNNING_CHECKS = 10;
-const RUNNING_CHECK_INTERVAL_MS = 1000;
-
-/** docker:index/container:Container: any change replaces it (remove, then create). */
-export function containerHandler(context: HandlerContext, pollIntervalMs = RUNNING_CHECK_INTERVAL_MS): ResourceHandler {
-  return {
-    deleteBeforeReplaceByDefault: true,
-    secretOutputs: [],
-    validate: (desired) => void containerPlan(desired.inputs, desired.name),
-    requiresReplacement: () => true,
-    async create(desired): Promise<AppliedState> {
-      const plan = containerPlan(desired.inputs, desired.name);
-      const docker = context.docker(desired.engine);
-      const id = await dockerOk(docker, plan.createArgs, plan.environment);
-      for (const connect of plan.networkConnects) await dockerOk(docker, connect);
-      await dockerOk(docker, ["start", plan.name]);
-      if (plan.mustRun) await waitUntilRunning(desired, context, pollIntervalMs);
-      return { id, outputs: {} };
-    },
-    // The provider re-reads containers on refresh: gone, or stopped while mustRun, is a diff.
-    async isDriftedOnRefresh(record: ResourceRecord): Promise<boolean> {
-      const result = await context.docker(record.engine)(["container", "inspect", "--format", "{{.State.Status}}", String(record.inputs.name)]);
-      if (isNotFound(result)) return true;
-      return record.inputs.mustRun === true && result.stdout.trim() !== "running";
-    },
-    async delete(record: ResourceRecord) {
-      const result = await context.docker(record.engine)(["rm", "--force", "--volumes", String(record.inputs.name)]);
-      if (result.exitCode !== 0 && !isNotFound(result)) throw new Error(`docker rm ${String(record.inputs.name)}: ${result.stderr.trim()}`);
-    },
-  };
-}
-
-/** mustRun: the provider fails the create when the container does not stay up. */
-async function waitUntilRunning(desired: DesiredResource, context: HandlerContext, pollIntervalMs: number): Promise<void> {
-  const name = String(desired.inputs.name);
-  const docker = context.docker(desired.engine);
-  let status = "";
-  for (let check = 0; check < RUNNING_CHECKS; check += 1) {
-    status = await dockerOk(docker, ["container", "inspect", "--format", "{{.State.Status}}", name]);
-    if (status === "running") return;
-    if (status !== "created") break;
-    await new Promise((done) => setTimeout(done, pollIntervalMs));
-  }
-  const logs = await docker(["logs", "--tail", "40", name]);
-  throw new Error(`container ${name} is ${status}, not running (mustRun):\n${logs.stdout}${logs.stderr}`);
 }

@@ -11,8 +11,15 @@ export interface DockerCall {
 
 const OK: ProcessResult = { exitCode: 0, stdout: "", stderr: "" };
 
-/** A pretend engine: images listed exist, networks/containers appear when created. */
-export function fakeDocker(images: Readonly<Record<string, string>> = {}): { readonly calls: DockerCall[]; readonly factory: DockerRunnerFactory } {
+/**
+ * A pretend engine: images listed exist, networks/containers appear when created. `health`
+ * answers Create's wait loop (default "healthy"); `inspect` answers a full container
+ * inspect (the provider's Read on refresh).
+ */
+export function fakeDocker(
+  images: Readonly<Record<string, string>> = {},
+  options: { readonly health?: (container: string) => string; readonly inspect?: (container: string) => unknown } = {},
+): { readonly calls: DockerCall[]; readonly factory: DockerRunnerFactory } {
   const calls: DockerCall[] = [];
   const networks = new Map<string, boolean>();
   let nextId = 1;
@@ -35,7 +42,11 @@ export function fakeDocker(images: Readonly<Record<string, string>> = {}): { rea
     }
     if (first === "network" && second === "rm") networks.delete(last);
     if (first === "create") return { ...OK, stdout: `container-${nextId++}\n` };
-    if (first === "container" && second === "inspect") return { ...OK, stdout: "running\n" };
+    if (first === "container" && second === "inspect") {
+      if (args.includes("--format")) return { ...OK, stdout: `${options.health?.(last) ?? "healthy"} running\n` };
+      const inspect = options.inspect?.(last);
+      return inspect === undefined ? { exitCode: 1, stdout: "", stderr: `Error: No such container: ${last}` } : { ...OK, stdout: JSON.stringify([inspect]) };
+    }
     if (first === "volume" && second === "create") return { ...OK, stdout: `${last}\n` };
     return OK;
   };

@@ -24,23 +24,30 @@ export interface HandlerContext {
   log(message: string): void;
 }
 
-/** The provider's side of one resource type. */
+/**
+ * The provider's side of one resource type. Which input changes replace and which update
+ * is not the handler's choice: providerSemantics.ts holds it, per input, read from the
+ * provider's source, and the applier plans from that table.
+ */
 export interface ResourceHandler {
   /** Throws on inputs the applier can't map, before anything runs. */
   validate(desired: DesiredResource): void;
   create(desired: DesiredResource): Promise<AppliedState>;
-  /** In-place update; absent when every change replaces the resource. */
-  update?(old: ResourceRecord, desired: DesiredResource): Promise<AppliedState>;
-  /** With `update` present: does this change still need a replacement? */
-  requiresReplacement(old: ResourceRecord, desired: DesiredResource): boolean;
+  /**
+   * The provider's Update, given the changed inputs the table marks "update" or "ignored".
+   * Absent: Update touches nothing live (the engine still stores the new inputs).
+   */
+  update?(old: ResourceRecord, desired: DesiredResource, changed: readonly string[]): Promise<AppliedState>;
+  /** `record.engine` is where the record's provider points NOW (see ResourceRecord.provider). */
   delete(record: ResourceRecord): Promise<void>;
   /** Fixed physical names can't exist twice, so those replacements delete first. */
   readonly deleteBeforeReplaceByDefault: boolean;
   /**
-   * `pulumi up --refresh`: does the live resource differ from state? Only providers that
-   * can read (Docker) have it; remote commands have no read, as in @pulumi/command.
+   * The provider's Read on `pulumi up --refresh`: the inputs as Read leaves them in state,
+   * or undefined when the resource is gone. Absent for providers with no Read (remote
+   * commands, as in @pulumi/command).
    */
-  isDriftedOnRefresh?(record: ResourceRecord): Promise<boolean>;
+  read?(record: ResourceRecord): Promise<Record<string, unknown> | undefined>;
   /** Outputs the provider's schema marks secret. */
   readonly secretOutputs: readonly string[];
 }

@@ -65,7 +65,6 @@ export function randomPasswordHandler(hash: BcryptHasher): ResourceHandler {
     deleteBeforeReplaceByDefault: false,
     secretOutputs: ["result", "bcryptHash"],
     validate: (desired) => void readPasswordSpec(desired.inputs, desired.name),
-    requiresReplacement: () => true,
     async create(desired) {
       const result = generatePassword(readPasswordSpec(desired.inputs, desired.name));
       return { id: "none", outputs: { result, bcryptHash: await hash(result) } };

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import type { AppliedState, DesiredResource, HandlerContext, ResourceHandler } from "./handler";
 import { InputReader } from "./inputReader";
 import type { ResourceRecord, SshConnection } from "./types";
-import { sameValue } from "./values";
 
 type LifecycleStep = "create" | "update" | "delete";
 type Logging = "stdout" | "stderr" | "stdoutAndStderr" | "none";
@@ -84,7 +83,6 @@ export function remoteCommandHandler(context: HandlerContext): ResourceHandler {
     deleteBeforeReplaceByDefault: false,
     secretOutputs: [],
     validate: (desired) => void readRemoteCommand(desired.inputs, desired.name),
-    requiresReplacement: (old, desired) => !sameValue(old.inputs.triggers, desired.inputs.triggers),
     async create(desired: DesiredResource): Promise<AppliedState> {
       const spec = readRemoteCommand(desired.inputs, desired.name);
       const output = spec.create === undefined ? { stdout: "", stderr: "" } : await run("create", desired.name, spec, spec.create);

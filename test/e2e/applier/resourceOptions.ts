@@ -10,6 +10,8 @@ interface RegisterResourceRequest {
   getRetainondelete(): boolean;
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getReplaceonchangesList(): string[];
+  getReplaceWithList(): string[];
 }
 
 type RegisterCallback = (error: unknown, response: unknown) => void;
@@ -24,6 +26,8 @@ export const NO_OPTIONS: ResourceOptionsSeen = {
   dependencies: [],
   parent: "",
   additionalSecretOutputs: [],
+  replaceOnChanges: [],
+  replaceWith: [],
 };
 
 export function resourceKey(type: string, name: string): string {
@@ -49,6 +53,8 @@ export function captureResourceOptions(onOptions: (key: string, options: Resourc
       dependencies: request.getDependenciesList(),
       parent: request.getParent(),
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      replaceOnChanges: request.getReplaceonchangesList(),
+      replaceWith: request.getReplaceWithList(),
     });
     return register(request, callback);
   };

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { containerHandler, imageBuildHandler, networkHandler, remoteImageHandler, volumeHandler } from "./dockerResources";
+import { containerHandler } from "./container";
+import { imageBuildHandler, networkHandler, remoteImageHandler, volumeHandler } from "./dockerResources";
 import type { AppliedState, DesiredResource, HandlerContext, ResourceHandler } from "./handler";
 import { stepFailure } from "./failures";
 import { htpasswdBcrypt, randomPasswordHandler } from "./randomPassword";
@@ -7,6 +9,7 @@ import { remoteCommandHandler } from "./remoteCommand";
 import { NO_OPTIONS, captureResourceOptions, resourceKey } from "./resourceOptions";
 import { openSshExecutor } from "./sshSession";
 import { type ApplierState, loadState, saveState } from "./stateFile";
+import { changedInputs, planChange } from "./providerSemantics";
 import {
   type ApplierCounters,
   type BcryptHasher,
@@ -29,8 +32,8 @@ export interface SandboxApplierOptions {
   /** Default: htpasswd -B reading the password on stdin. */
   readonly bcrypt?: BcryptHasher;
   readonly log?: (message: string) => void;
-  /** mustRun polling interval (unit tests shorten it). */
-  readonly runningCheckIntervalMs?: number;
+  /** Health polling interval of Create's `wait` (unit tests shorten it). */
+  readonly healthPollIntervalMs?: number;
 }
 
 const DOCKER_PROVIDER = "pulumi:providers:docker";
@@ -52,6 +55,8 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
   private readonly handlers: ReadonlyMap<string, ResourceHandler>;
 
   private refresh = false;
+  /** type::name of resources replaced in this run (for replaceWith). */
+  private readonly replacedThisRun = new Set<string>();
 
   constructor(private readonly settings: SandboxApplierOptions) {
     this.state = loadState(settings.statePath);
@@ -79,7 +84,7 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
       ["docker:index/volume:Volume", volumeHandler(context)],
       ["docker:index/remoteImage:RemoteImage", remoteImageHandler(context)],
       ["docker:index/image:Image", imageBuildHandler()],
-      ["docker:index/container:Container", containerHandler(context, settings.runningCheckIntervalMs)],
+      ["docker:index/container:Container", containerHandler(context, settings.healthPollIntervalMs)],
       ["command:remote:Command", remoteCommandHandler(context)],
       ["random:index/randomPassword:RandomPassword", randomPasswordHandler(settings.bcrypt ?? htpasswdBcrypt())],
     ]);
@@ -92,6 +97,7 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     this.state = loadState(this.settings.statePath);
     this.counters = emptyCounters();
     this.registered.clear();
+    this.replacedThisRun.clear();
     this.options.clear();
     this.failures.length = 0;
     await pulumi.runtime.setMocks(this, project, stack, false);
@@ -169,24 +175,37 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
 
     const handler = this.handlers.get(args.type);
     if (!handler) throw new Error(`${args.type} is not supported by the test applier`);
-    const desired: DesiredResource = { ...base, engine: args.type.startsWith("docker:") ? this.engineFor(args.provider, key) : undefined };
+    const isDocker = args.type.startsWith("docker:");
+    const desired: DesiredResource = { ...base, engine: isDocker ? this.engineFor(args.provider, key) : undefined };
     handler.validate(desired);
     const applied = await this.reconcile(handler, this.state.resources[key], desired);
-    this.remember({ ...desired, ...applied });
+    if (applied.replaced) this.replacedThisRun.add(key);
+    this.remember({ ...desired, id: applied.id, outputs: applied.outputs, engine: applied.engine ?? desired.engine, provider: isDocker ? args.provider : undefined });
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     const secret = new Set([...handler.secretOutputs, ...options.additionalSecretOutputs]);
     for (const [name, value] of Object.entries(applied.outputs)) state[name] = secret.has(name) ? wrapSecret(value) : value;
     return { id: applied.id, state };
   }
 
+  /**
+   * pulumi:providers:docker. The engine diffs a provider through its DiffConfig: the bridge
+   * replaces nothing (providerSemantics.ts), so a changed config updates the provider in
+   * place under the same id, unless replaceOnChanges names the property; a replacement gets
+   * a new id and the old id's config stays usable for the old resources' deletes.
+   */
   private registerProvider(args: pulumi.runtime.MockResourceArgs, base: Omit<ResourceRecord, "id" | "outputs" | "sequence">): pulumi.runtime.MockResourceResult {
     if (args.type !== DOCKER_PROVIDER) throw new Error(`provider ${args.type} is not supported by the test applier`);
     // The docker SDK sends non-string provider inputs JSON-encoded.
     const { host, sshOpts } = base.inputs;
     if (typeof host !== "string") throw new Error(`${args.name}: docker provider without a host`);
     const engine: DockerEngine = { host, sshOpts: typeof sshOpts === "string" ? (JSON.parse(sshOpts) as string[]) : [] };
-    const id = `${args.name}-engine`;
+    const key = resourceKey(args.type, args.name);
+    const old = this.state.resources[key];
+    const plan = old === undefined ? undefined : planChange(args.type, changedInputs(old.inputs, base.inputs, sameValue), base.options.replaceOnChanges);
+    const id = old === undefined || plan?.kind === "replace" ? `${args.name}-${randomBytes(4).toString("hex")}` : old.id;
+    if (plan?.kind === "replace") this.replacedThisRun.add(key);
     this.engines.set(id, engine);
+    this.state.providerConfigs[id] = engine;
     this.remember({ ...base, id, outputs: {}, engine });
     return { id, state: args.inputs };
   }
@@ -199,35 +218,67 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     return engine;
   }
 
-  /** The engine's decision for one resource: create, nothing, update or replace. */
-  private async reconcile(handler: ResourceHandler, old: ResourceRecord | undefined, desired: DesiredResource): Promise<AppliedState> {
+  /** Where a recorded docker resource's provider points now (its delete and read go there). */
+  private currentEngine(record: ResourceRecord): DockerEngine | undefined {
+    if (record.provider === undefined) return record.engine;
+    return this.state.providerConfigs[record.provider.split("::").pop() ?? ""] ?? record.engine;
+  }
+
+  /**
+   * The engine's decision for one resource (pulumi/pulumi pkg/resource/deploy/step_generator.go
+   * diff()): replaced with a resource in its replaceWith list; otherwise the provider's diff
+   * of old and new inputs, planned from providerSemantics.ts with replaceOnChanges applied.
+   * A changed provider reference alone replaces nothing: the engine asks the new provider's
+   * DiffConfig, which (docker bridge) never asks for it.
+   */
+  private async reconcile(
+    handler: ResourceHandler,
+    stored: ResourceRecord | undefined,
+    desired: DesiredResource,
+  ): Promise<AppliedState & { readonly replaced?: boolean; readonly engine?: DockerEngine }> {
     const resources = this.counters.resources;
+    const old = stored === undefined || !this.refresh ? stored : await this.refreshed(handler, stored);
     if (!old) {
       const created = await handler.create(desired);
       resources.created += 1;
       return created;
     }
-    const sameEngine = sameValue(old.engine, desired.engine);
-    const drifted = this.refresh && handler.isDriftedOnRefresh !== undefined && (await handler.isDriftedOnRefresh(old));
-    if (sameEngine && sameValue(old.inputs, desired.inputs) && !drifted) {
+    const replaceWith = desired.options.replaceWith.some((urn) => this.replacedThisRun.has(keyOfUrn(urn)));
+    const changed = changedInputs(old.inputs, desired.inputs, sameValue);
+    const plan = replaceWith ? { kind: "replace" as const, because: ["replaceWith"] } : planChange(desired.type, changed, desired.options.replaceOnChanges);
+    if (plan.kind === "none") {
       resources.unchanged += 1;
-      return { id: old.id, outputs: old.outputs };
+      // A same step still moves the state to the new provider reference; nothing moves on the hosts.
+      return { id: old.id, outputs: old.outputs, engine: old.engine };
     }
-    if (handler.update && sameEngine && !handler.requiresReplacement(old, desired)) {
-      const updated = await handler.update(old, desired);
+    if (plan.kind === "update") {
+      const current = { ...old, engine: this.currentEngine(old) };
+      const updated = handler.update ? await handler.update(current, desired, changed) : { id: old.id, outputs: old.outputs };
       resources.updated += 1;
-      return updated;
+      return { ...updated, engine: old.engine };
     }
     resources.replaced += 1;
     if (desired.options.deleteBeforeReplace || handler.deleteBeforeReplaceByDefault) {
       await this.deleteOne(old, "replaced");
-      return handler.create(desired);
+      return { ...(await handler.create(desired)), replaced: true };
     }
     const created = await handler.create(desired);
     // Create-before-delete: the old copy goes in the delete phase after the program ends.
     this.state.pendingDeletes.push(old);
     saveState(this.settings.statePath, this.state);
-    return created;
+    return { ...created, replaced: true };
+  }
+
+  /** `up --refresh`: the record as the provider's Read leaves it; undefined when gone. */
+  private async refreshed(handler: ResourceHandler, record: ResourceRecord): Promise<ResourceRecord | undefined> {
+    if (handler.read === undefined) return record;
+    const inputs = await handler.read({ ...record, engine: this.currentEngine(record) });
+    if (inputs === undefined) {
+      delete this.state.resources[resourceKey(record.type, record.name)];
+      saveState(this.settings.statePath, this.state);
+      return undefined;
+    }
+    return { ...record, inputs };
   }
 
   private remember(record: Omit<ResourceRecord, "sequence">): void {
@@ -247,7 +298,7 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     if (handler && record.options.retainOnDelete) {
       this.counters.resources.retained += 1;
     } else if (handler) {
-      await handler.delete(record);
+      await handler.delete({ ...record, engine: this.currentEngine(record) });
       if (reason === "deleted") this.counters.resources.deleted += 1;
     }
     const key = resourceKey(record.type, record.name);
@@ -255,4 +306,12 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     this.state.pendingDeletes = this.state.pendingDeletes.filter((pending) => pending !== record);
     saveState(this.settings.statePath, this.state);
   }
+}
+
+/** "urn:pulumi:<stack>::<project>::<parent types$>type::<name>" -> the applier's type::name key. */
+export function keyOfUrn(urn: string): string {
+  const parts = urn.split("::");
+  const name = parts[parts.length - 1] ?? "";
+  const type = (parts[parts.length - 2] ?? "").split("$").pop() ?? "";
+  return resourceKey(type, name);
 }

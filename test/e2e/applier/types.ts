@@ -54,6 +54,10 @@ export interface ResourceOptionsSeen {
   readonly dependencies: readonly string[];
   readonly parent: string;
   readonly additionalSecretOutputs: readonly string[];
+  /** Input paths whose change the engine turns into a replacement. */
+  readonly replaceOnChanges: readonly string[];
+  /** URNs: when one of them is replaced in this run, this resource is replaced too. */
+  readonly replaceWith: readonly string[];
 }
 
 /** One resource in the applier's state file (secrets in plaintext: keep the file 0600). */
@@ -66,8 +70,14 @@ export interface ResourceRecord {
   /** Values the provider computed (not inputs). */
   readonly outputs: Record<string, unknown>;
   readonly options: ResourceOptionsSeen;
-  /** Docker resources only: the engine they live on (deletes must go there). */
+  /** Docker resources only: the engine they were created on (what the test inspects). */
   readonly engine: DockerEngine | undefined;
+  /**
+   * Docker resources only: the provider reference ("<urn>::<id>") in state. Deletes go
+   * through that provider's CURRENT config, as the engine's do: a provider updated in place
+   * sends them to its new host.
+   */
+  readonly provider?: string;
   /** Completion order across runs; deletes go in reverse. */
   readonly sequence: number;
 }
