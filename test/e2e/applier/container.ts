@@ -177,7 +177,9 @@ export function readContainer(inspect: ContainerInspect, inputs: Readonly<Record
     // If stopped and must_run is true, Read sets must_run false so the plan restarts it.
     mustRun: !inspect.State.Running && inputs.mustRun !== false ? false : inputs.mustRun,
   };
-  if (inspect.State.Running || inputs.mustRun !== false) read.ports = flattenPorts(inspect.NetworkSettings.Ports);
+  // Read sets ports only when the input has some, and only while running or mustRun.
+  const hasPorts = Array.isArray(inputs.ports) && inputs.ports.length > 0;
+  if (hasPorts && (inspect.State.Running || inputs.mustRun !== false)) read.ports = flattenPorts(inspect.NetworkSettings.Ports);
   return read;
 }
 
@@ -196,6 +198,9 @@ function withSchemaDefaults(inputs: Readonly<Record<string, unknown>>): Record<s
   const ports = inputs.ports as Record<string, unknown>[] | undefined;
   return {
     ...inputs,
+    restart: inputs.restart ?? "no",
+    readOnly: inputs.readOnly ?? false,
+    mustRun: inputs.mustRun ?? true,
     healthcheck: health === undefined ? undefined : { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0, ...health },
     ports: ports?.map((port) => ({ ip: "0.0.0.0", protocol: "tcp", ...port })),
     capabilities: inputs.capabilities === undefined ? undefined : { adds: [], drops: [], ...(inputs.capabilities as Record<string, unknown>) },
@@ -220,8 +225,19 @@ export function refreshedInputs(stored: Readonly<Record<string, unknown>>, read:
   return state;
 }
 
+/**
+ * Terraform's SDKv2 does not diff an unset Optional attribute against the zero value Read
+ * stored ("", 0, false, empty list or map), and `user`/`working_dir` suppress "" diffs too.
+ */
 function sameJson(left: unknown, right: unknown): boolean {
+  if (isZero(left) && isZero(right)) return true;
   return JSON.stringify(sortKeys(left)) === JSON.stringify(sortKeys(right));
+}
+
+function isZero(value: unknown): boolean {
+  if (value === undefined || value === null || value === "" || value === 0 || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value).length === 0;
 }
 
 function sortKeys(value: unknown): unknown {

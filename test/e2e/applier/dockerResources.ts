@@ -33,8 +33,10 @@ export function networkHandler(context: HandlerContext): ResourceHandler {
     async read(record) {
       const result = await context.docker(record.engine)(["network", "inspect", "--format", "{{.Name}} {{.Internal}}", record.id]);
       if (result.exitCode !== 0) return undefined;
-      const [name = "", internal = ""] = result.stdout.trim().split(" ");
-      return { ...record.inputs, name, internal: internal === "true" };
+      const [name = "", internalText = ""] = result.stdout.trim().split(" ");
+      const internal = internalText === "true";
+      // An unset `internal` and a read false are equal to the SDK (zero value): keep the input.
+      return { ...record.inputs, name, internal: internal === (record.inputs.internal === true) ? record.inputs.internal : internal };
     },
     async delete(record) {
       const result = await context.docker(record.engine)(["network", "rm", String(record.inputs.name)]);
@@ -69,41 +71,6 @@ export function volumeHandler(context: HandlerContext): ResourceHandler {
     async delete(record) {
       const result = await context.docker(record.engine)(["volume", "rm", String(record.inputs.name)]);
       if (result.exitCode !== 0 && !isNotFound(result)) throw new Error(`docker volume rm ${String(record.inputs.name)}: ${result.stderr.trim()}`);
-    },
-  };
-}
-
-interface ImageInspect {
-  readonly Id: string;
-  readonly RepoDigests: readonly string[] | null;
-}
-
-/** docker:index/remoteImage:RemoteImage: the sandbox preloads images, nothing is pulled. */
-export function remoteImageHandler(context: HandlerContext): ResourceHandler {
-  const read = (inputs: Record<string, unknown>) => {
-    const reader = InputReader.of("remoteImage", inputs);
-    const spec = { name: reader.string("name"), keepLocally: reader.optionalBoolean("keepLocally") ?? false };
-    reader.finish();
-    return spec;
-  };
-  return {
-    deleteBeforeReplaceByDefault: false,
-    secretOutputs: [],
-    validate: (desired) => void read(desired.inputs),
-    async create(desired) {
-      const { name } = read(desired.inputs);
-      const result = await context.docker(desired.engine)(["image", "inspect", "--format", "{{json .}}", name]);
-      if (result.exitCode !== 0) {
-        throw new Error(`image ${name} is not on the engine and the test applier never pulls: preload it into the sandbox (${result.stderr.trim()})`);
-      }
-      const inspect = JSON.parse(result.stdout) as ImageInspect;
-      const repoDigest = inspect.RepoDigests?.[0] ?? "";
-      return { id: `${inspect.Id}${name}`, outputs: { imageId: inspect.Id, repoDigest } };
-    },
-    async delete(record) {
-      if (record.inputs.keepLocally === true) return;
-      const result = await context.docker(record.engine)(["image", "rm", String(record.inputs.name)]);
-      if (result.exitCode !== 0 && !isNotFound(result)) throw new Error(`docker image rm ${String(record.inputs.name)}: ${result.stderr.trim()}`);
     },
   };
 }

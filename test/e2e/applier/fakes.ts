@@ -33,8 +33,11 @@ export function fakeDocker(
         : { ...OK, stdout: JSON.stringify({ Id: id, RepoDigests: [`${last.split(":")[0] ?? last}@sha256:${"d".repeat(64)}`] }) };
     }
     if (first === "network" && second === "inspect") {
-      const internal = networks.get(last);
-      return internal === undefined ? { exitCode: 1, stdout: "", stderr: `Error: No such network: ${last}` } : { ...OK, stdout: `net-${last} ${internal}\n` };
+      // By name or by the id `network create` printed.
+      const internal = networks.get(last) ?? networks.get(last.replace(/^net-/, ""));
+      const name = last.replace(/^net-/, "");
+      if (internal === undefined) return { exitCode: 1, stdout: "", stderr: `Error: No such network: ${last}` };
+      return { ...OK, stdout: args.some((arg) => arg.includes(".Name")) ? `${name} ${internal}\n` : `net-${name} ${internal}\n` };
     }
     if (first === "network" && second === "create") {
       networks.set(last, args.includes("--internal"));

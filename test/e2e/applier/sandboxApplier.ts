@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { containerHandler } from "./container";
-import { imageBuildHandler, networkHandler, remoteImageHandler, volumeHandler } from "./dockerResources";
+import { imageBuildHandler, networkHandler, volumeHandler } from "./dockerResources";
 import type { AppliedState, DesiredResource, HandlerContext, ResourceHandler } from "./handler";
 import { stepFailure } from "./failures";
 import { htpasswdBcrypt, randomPasswordHandler } from "./randomPassword";
 import { remoteCommandHandler } from "./remoteCommand";
+import { parseRegistryAuth, remoteImageHandler } from "./remoteImage";
 import { NO_OPTIONS, captureResourceOptions, resourceKey } from "./resourceOptions";
 import { openSshExecutor } from "./sshSession";
 import { type ApplierState, loadState, saveState } from "./stateFile";
@@ -65,9 +66,9 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
       docker: (engine) => {
         if (engine === undefined) throw new Error("docker resource without an explicit docker provider (the program must never fall back to DOCKER_HOST)");
         const run = settings.dockerRunnerFor(engine);
-        return (args, environment) => {
+        return (args, environment, invocation) => {
           this.counters.dockerOperations += 1;
-          return run(args, environment);
+          return run(args, environment, invocation);
         };
       },
       ssh: (session) => {
@@ -110,7 +111,7 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
     const step = this.step(args).catch((error: unknown) => {
-      const failure = stepFailure(error);
+      const failure = stepFailure(error, args.type, args.name);
       this.failures.push(failure);
       throw failure;
     });
@@ -198,7 +199,8 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     // The docker SDK sends non-string provider inputs JSON-encoded.
     const { host, sshOpts } = base.inputs;
     if (typeof host !== "string") throw new Error(`${args.name}: docker provider without a host`);
-    const engine: DockerEngine = { host, sshOpts: typeof sshOpts === "string" ? (JSON.parse(sshOpts) as string[]) : [] };
+    const registryAuth = parseRegistryAuth(base.inputs.registryAuth, args.name);
+    const engine: DockerEngine = { host, sshOpts: typeof sshOpts === "string" ? (JSON.parse(sshOpts) as string[]) : [], ...(registryAuth === undefined ? {} : { registryAuth }) };
     const key = resourceKey(args.type, args.name);
     const old = this.state.resources[key];
     const plan = old === undefined ? undefined : planChange(args.type, changedInputs(old.inputs, base.inputs, sameValue), base.options.replaceOnChanges);

@@ -14,6 +14,6 @@ export default defineConfig({
     // Failed steps are reported by SandboxApplier.finish(); drop only the SDK's echoes of
     // them (same pattern as isEchoOfReportedFailure in failures.ts, inlined so this config
     // loads without compiling TypeScript).
-    onUnhandledError: (error) => !/^failed to register new resource [\s\S]*?: test applier: /.test(error.message ?? ""),
+    onUnhandledError: (error) => !/^(error serializing property [^:]*: )?failed to register new resource [\s\S]*?: test applier: /.test(error.message ?? ""),
   },
 });
