@@ -1,5 +1,5 @@
 import { AaPanelEdge } from "./components/aapanelEdge";
-import { dockerProvider } from "./components/dockerEngine";
+import { dockerProvider, registryLoginOf } from "./components/dockerEngine";
 import { FlaskStack } from "./components/flaskStack";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostFirewall } from "./components/hostFirewall";
@@ -26,7 +26,7 @@ const app = new FlaskStack(
     images: config.images,
     databaseImage: config.app.databaseImage,
     secrets: config.secrets ?? new GeneratedSecrets(`${config.tier}-secrets`).secrets,
-    provider: dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost }),
+    provider: dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost, registry: registryLoginOf(config.images, config.registryPassword) }),
     webUrl: `http://${config.lanAddress}:${config.webPort}/`,
   },
   { dependsOn: [firewall] },

@@ -57,6 +57,8 @@ export interface RunOptions {
   readonly omitSecrets?: readonly string[];
   /** Secrets to store as plaintext (not marked secret). */
   readonly plaintextSecrets?: readonly string[];
+  /** More secrets ("key" without namespace -> value), set as secrets. */
+  readonly extraSecrets?: Readonly<Record<string, string>>;
   readonly preview?: boolean;
 }
 
@@ -71,6 +73,10 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     if (options.omitSecrets?.includes(key)) continue;
     config[`${PROJECT}:${key}`] = fakeSecret(key);
     if (!options.plaintextSecrets?.includes(key)) secretKeys.push(`${PROJECT}:${key}`);
+  }
+  for (const [key, value] of Object.entries(options.extraSecrets ?? {})) {
+    config[`${PROJECT}:${key}`] = value;
+    secretKeys.push(`${PROJECT}:${key}`);
   }
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value === undefined) delete config[`${PROJECT}:${key}`];
