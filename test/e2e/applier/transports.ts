@@ -3,11 +3,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess } from "./processRunner";
 import { shellJoin } from "./shellQuote";
-import type { DockerRunner } from "./types";
+import type { DockerInvocation, DockerRunner } from "./types";
 
 /** The local docker CLI against `host` (e.g. unix:///var/run/docker.sock). */
 export function localDockerRunner(host: string, dockerBinary = "docker"): DockerRunner {
-  return (args, environment) => runProcess(dockerBinary, ["--host", host, ...args], undefined, { ...process.env, ...environment });
+  return async (args, environment, invocation) => {
+    const env = { ...process.env, ...environment };
+    if (invocation?.dockerConfig === undefined) return runProcess(dockerBinary, ["--host", host, ...args], undefined, env);
+    // mkdtemp makes the folder 0700; the file is 0600 and gone when the CLI exits.
+    const configDir = mkdtempSync(join(tmpdir(), "cm-applier-docker-config-"));
+    try {
+      writeFileSync(join(configDir, "config.json"), invocation.dockerConfig, { mode: 0o600 });
+      return await runProcess(dockerBinary, ["--host", host, ...args], undefined, { ...env, DOCKER_CONFIG: configDir });
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  };
 }
 
 export interface SshDockerTarget {
@@ -22,10 +33,28 @@ export interface SshDockerTarget {
 /**
  * The remote shell exports NAME=value lines read from stdin, then execs docker: values
  * reach the remote CLI's environment without touching argv (here or there) or disk.
+ * A dockerConfig goes on stdin instead, into a private temporary DOCKER_CONFIG folder on
+ * the host that the shell removes when docker exits.
  */
-export function remoteDockerCommand(args: readonly string[], environment: Readonly<Record<string, string>> = {}): { readonly command: string; readonly stdin: string | undefined } {
+export function remoteDockerCommand(
+  args: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
+  invocation: DockerInvocation = {},
+): { readonly command: string; readonly stdin: string | undefined } {
   const docker = shellJoin(["docker", ...args]);
   const names = Object.keys(environment);
+  if (invocation.dockerConfig !== undefined) {
+    if (names.length > 0) throw new Error("remoteDockerCommand: stdin carries either environment or a dockerConfig, not both");
+    const script = [
+      "umask 077",
+      'config_dir="$(mktemp -d)" || exit 125',
+      `trap 'rm -rf "$config_dir"' EXIT`,
+      "trap 'exit 129' HUP INT TERM",
+      'cat >"$config_dir/config.json" || exit 125',
+      `DOCKER_CONFIG="$config_dir" ${docker}`,
+    ];
+    return { command: script.join("; "), stdin: invocation.dockerConfig };
+  }
   if (names.length === 0) return { command: `exec ${docker}`, stdin: undefined };
   const stdin = names.map((name) => `${name}=${environment[name] ?? ""}\n`).join("");
   return { command: `while IFS= read -r line; do export "$line"; done; exec ${docker}`, stdin };
@@ -57,8 +86,8 @@ export function dockerOverSsh(target: SshDockerTarget, sshBinary = "ssh"): { rea
   ];
   return {
     // ssh joins its command words for the remote shell, so the script goes as one argument.
-    run: (args, environment) => {
-      const remote = remoteDockerCommand(args, environment);
+    run: (args, environment, invocation) => {
+      const remote = remoteDockerCommand(args, environment, invocation);
       return runProcess(sshBinary, [...sshArgs, remote.command], remote.stdin);
     },
     close: () => rmSync(dir, { recursive: true, force: true }),

@@ -6,10 +6,31 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
+/** One `registryAuth` entry of a docker provider, as its Configure keys it (remoteImage.ts). */
+export interface RegistryCredential {
+  /** The registry host[:port]: the entry's address without scheme or path. */
+  readonly registry: string;
+  readonly username: string;
+  readonly password: string;
+}
+
 /** The Docker engine a `pulumi:providers:docker` resource names. */
 export interface DockerEngine {
   readonly host: string;
   readonly sshOpts: readonly string[];
+  /** The provider's registryAuth: the only credentials its image pulls send. */
+  readonly registryAuth?: readonly RegistryCredential[];
+}
+
+/** What one docker CLI invocation needs besides its arguments. */
+export interface DockerInvocation {
+  /**
+   * A docker CLI config.json for this invocation only: the runner writes it (0600) into a
+   * fresh private DOCKER_CONFIG directory where the CLI runs and removes it afterwards, so
+   * the CLI sends exactly these registry credentials and never that side's own login.
+   * Never on a command line.
+   */
+  readonly dockerConfig?: string;
 }
 
 /**
@@ -17,7 +38,7 @@ export interface DockerEngine {
  * `environment` goes into the docker CLI's own process environment, where `--env NAME`
  * (no value) picks it up: container env values never appear on a command line or disk.
  */
-export type DockerRunner = (args: readonly string[], environment?: Readonly<Record<string, string>>) => Promise<ProcessResult>;
+export type DockerRunner = (args: readonly string[], environment?: Readonly<Record<string, string>>, invocation?: DockerInvocation) => Promise<ProcessResult>;
 
 /** Injected transport: how to reach the engine a provider names (fakes in unit tests). */
 export type DockerRunnerFactory = (engine: DockerEngine) => DockerRunner;

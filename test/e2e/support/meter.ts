@@ -38,9 +38,9 @@ export class HostMeter {
   }
 
   docker(address: string, inner: DockerRunner): DockerRunner {
-    return async (args, environment) => {
+    return async (args, environment, invocation) => {
       const started = process.hrtime.bigint();
-      const result = await inner(args, environment);
+      const result = await inner(args, environment, invocation);
       const figures = this.of(address);
       figures.busySeconds += Number(process.hrtime.bigint() - started) / 1e9;
       figures.dockerOperations += 1;
