@@ -8,7 +8,7 @@ PREFIX="${CM_SANDBOX_PREFIX:-cmsbx}"
 [[ "$PREFIX" =~ ^[a-z0-9][a-z0-9_-]{0,30}$ ]] || { echo "bad CM_SANDBOX_PREFIX '$PREFIX'" >&2; exit 2; }
 log() { printf '[down %s] %s\n' "$PREFIX" "$*" >&2; }
 
-for role in proxy flaskhost lan; do
+for role in proxy flaskhost lan registry; do
   name="$PREFIX-$role"
   if docker inspect "$name" >/dev/null 2>&1; then
     docker rm -f "$name" >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the cm-infra SSH sandbox: an aaPanel-like proxy host, an app host with
-# its own Docker engine and ufw, and a LAN probe host, on a private Docker
-# network. Writes sandbox/.state/<prefix>/sandbox.json. Idempotent.
+# its own Docker engine and ufw, a LAN probe host and a private registry (TLS,
+# htpasswd auth) that the app host's engine trusts, on a private Docker network.
+# Writes sandbox/.state/<prefix>/sandbox.json. Idempotent.
 #
 # Env: CM_SANDBOX_PREFIX   (default cmsbx)  names: <prefix>-net, <prefix>-proxy, ...
 #      CM_SANDBOX_REBUILD=1   rebuild the host images even if present
@@ -16,7 +17,14 @@ PREFIX="${CM_SANDBOX_PREFIX:-cmsbx}"
 STATE="$HERE/.state/$PREFIX"
 NET="$PREFIX-net"
 VOL="$PREFIX-flaskhost-docker"
-ROLES=(proxy flaskhost lan)
+ROLES=(proxy flaskhost lan registry)
+# The registry's name on the sandbox network (a network alias of the registry host):
+# image references and the stack's registryAuth use it; its certificate is issued for it.
+REGISTRY_NAME=registry.sandbox.test
+REGISTRY="$REGISTRY_NAME:5000"
+REGISTRY_STATE="$STATE/registry"
+REGISTRY_DEPLOYER=cm-deployer   # pulls (the stack's images.registryAuth.username)
+REGISTRY_PUSHER=sandbox-pusher  # pushes (push-images.sh); its password stays on the registry host
 
 log() { printf '[up %s] %s\n' "$PREFIX" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -59,6 +67,14 @@ fi
 cp "$KEY.pub" "$STATE/authorized_keys"
 chmod 0644 "$STATE/authorized_keys"
 
+# ---- registry credentials and certificates (made once per sandbox, never baked in) ----
+mkdir -p "$REGISTRY_STATE"
+chmod 0700 "$REGISTRY_STATE"
+docker run --rm --network none --user "$(id -u):$(id -g)" -v "$REGISTRY_STATE:/out" \
+  -e REGISTRY_NAME="$REGISTRY_NAME" -e DEPLOYER_USER="$REGISTRY_DEPLOYER" -e PUSHER_USER="$REGISTRY_PUSHER" \
+  --entrypoint /usr/local/sbin/sandbox-registry-init cm-sandbox/registry:latest \
+  || die "making the registry's certificates and accounts failed"
+
 # ---- network ----------------------------------------------------------------
 if ! docker network inspect "$NET" >/dev/null 2>&1; then
   internal=(--internal)
@@ -80,6 +96,11 @@ run_args() {
         --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
         -v "$VOL:/var/lib/docker" --stop-timeout 30 \
         -e "SANDBOX_UFW=${CM_SANDBOX_UFW:-}"
+      ;;
+    registry)
+      printf '%s\n' --network-alias "$REGISTRY_NAME" \
+        -v "$REGISTRY_STATE/host:/etc/sandbox/registry:ro" \
+        -e "SANDBOX_REGISTRY_NAME=$REGISTRY_NAME" -e "SANDBOX_REGISTRY_PUSHER=$REGISTRY_PUSHER"
       ;;
   esac
 }
@@ -138,7 +159,9 @@ SSH_OPTS=(-i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o "UserKnownHostsFil
 for role in "${ROLES[@]}"; do
   name="$PREFIX-$role" a="${ADDR[$role]}"
   check=true
-  [[ $role == flaskhost ]] && check="docker info --format '{{.ServerVersion}} {{.Driver}}'"
+  [[ $role == flaskhost ]] && check="docker info --format 'inner docker {{.ServerVersion}} {{.Driver}}'"
+  # 401 = TLS verified against the sandbox CA and auth required
+  [[ $role == registry ]] && check="curl -s -o /dev/null -w 'registry https %{http_code}' --cacert /etc/sandbox/registry/ca.crt --resolve $REGISTRY:127.0.0.1 https://$REGISTRY/v2/ | grep -x 'registry https 401'"
   ok=""
   deadline=$((SECONDS + ${CM_SANDBOX_WAIT:-60}))
   while ((SECONDS < deadline)); do
@@ -151,8 +174,16 @@ for role in "${ROLES[@]}"; do
   [[ -n "$ok" ]] || { docker logs --tail 30 "$name" >&2; die "$name: ssh (${check}) did not answer in ${CM_SANDBOX_WAIT:-60} s"; }
   scanned="$(ssh-keyscan -T 3 -t ed25519 "$a" 2>/dev/null | awk '{print $2" "$3}')"
   [[ "$scanned" == "${HOSTKEY[$role]}" ]] || die "$name: ssh-keyscan key differs from the container's own key"
-  log "$name at $a: sshd ok${out:+ (inner docker $out)}"
+  log "$name at $a: sshd ok${out:+ ($out)}"
 done
+
+# ---- the app host's engine trusts the registry's CA (docker reads certs.d on every pull) ----
+# Copied in on every run, so a Flask host started before the registry existed gets it too.
+docker exec -i "$PREFIX-flaskhost" sh -c 'mkdir -p "/etc/docker/certs.d/$1" && cat >"/etc/docker/certs.d/$1/ca.crt"' sh "$REGISTRY" \
+  <"$REGISTRY_STATE/host/ca.crt" || die "installing the registry CA on $PREFIX-flaskhost failed"
+code="$(docker exec "$PREFIX-flaskhost" curl -s -o /dev/null -w '%{http_code}' --cacert "/etc/docker/certs.d/$REGISTRY/ca.crt" "https://$REGISTRY/v2/" || true)"
+[[ "$code" == 401 ]] || die "$PREFIX-flaskhost cannot reach https://$REGISTRY/v2/ with the sandbox CA (got '$code', want 401)"
+log "registry https://$REGISTRY reachable and trusted from $PREFIX-flaskhost (auth required)"
 
 # ---- ssh config and sandbox.json ---------------------------------------------------
 {
@@ -174,6 +205,8 @@ env PREFIX="$PREFIX" NET="$NET" KEY="$KEY" KH="$KH" OUT="$STATE/sandbox.json" \
 P_ADDR="${ADDR[proxy]}" P_KEY="${HOSTKEY[proxy]}" \
 F_ADDR="${ADDR[flaskhost]}" F_KEY="${HOSTKEY[flaskhost]}" \
 L_ADDR="${ADDR[lan]}" L_KEY="${HOSTKEY[lan]}" \
+R_ADDR="${ADDR[registry]}" R_KEY="${HOSTKEY[registry]}" \
+REGISTRY="$REGISTRY" REGISTRY_DEPLOYER="$REGISTRY_DEPLOYER" REGISTRY_STATE="$REGISTRY_STATE" \
 node -e '
   const e = process.env;
   const host = (role, address, hostKey) => ({ container: `${e.PREFIX}-${role}`, address, sshPort: 22, hostKey });
@@ -183,6 +216,13 @@ node -e '
       proxy: host("proxy", e.P_ADDR, e.P_KEY),
       flaskhost: host("flaskhost", e.F_ADDR, e.F_KEY),
       lan: host("lan", e.L_ADDR, e.L_KEY),
+      registry: host("registry", e.R_ADDR, e.R_KEY),
+    },
+    registry: {
+      address: e.REGISTRY,
+      username: e.REGISTRY_DEPLOYER,
+      passwordFile: `${e.REGISTRY_STATE}/deployer-password`,
+      caCert: `${e.REGISTRY_STATE}/host/ca.crt`,
     },
   };
   require("fs").writeFileSync(e.OUT, JSON.stringify(doc, null, 2) + "\n");
