@@ -33,12 +33,14 @@ export class SandboxDeployment {
     this.applier = new SandboxApplier({ statePath: join(this.scratch, "state.json"), dockerRunnerFor: () => docker, ssh: meter?.ssh() });
   }
 
-  async apply(overrides: Record<string, string> = {}, run: { readonly refresh?: boolean } = {}): Promise<Applied> {
+  /** `run.secrets`: config set with `--secret` ("key" without namespace -> value). */
+  async apply(overrides: Record<string, string> = {}, run: { readonly refresh?: boolean; readonly secrets?: Readonly<Record<string, string>> } = {}): Promise<Applied> {
     const started = process.hrtime.bigint();
     await this.applier.install(PROJECT, "sandbox", run);
     const config: Record<string, string> = { ...stackConfig("sandbox"), [`${PROJECT}:sandboxState`]: this.sandbox.statePath };
     for (const [key, value] of Object.entries(overrides)) config[`${PROJECT}:${key}`] = value;
-    pulumi.runtime.setAllConfig(config, []);
+    for (const [key, value] of Object.entries(run.secrets ?? {})) config[`${PROJECT}:${key}`] = value;
+    pulumi.runtime.setAllConfig(config, Object.keys(run.secrets ?? {}).map((key) => `${PROJECT}:${key}`));
     vi.resetModules();
     const program = (await import("../../../index")) as Record<string, unknown>;
     // finish() first: a failed step leaves its outputs unresolved forever.
