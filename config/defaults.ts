@@ -10,12 +10,6 @@ export const DEFAULT_WEB_PORT: Readonly<Record<TierName, number>> = {
 
 export const API_PORT = 3000;
 
-/** Ports the web port must never take: SSH, and the API server's own port. */
-export const RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
-  [22, "SSH"],
-  [API_PORT, "the API server"],
-]);
-
 /** aaPanel 8.x's layout (see README "Where the edge files live"). */
 export const AAPANEL_LAYOUT: NginxLayout = {
   vhostDir: "/www/server/panel/vhost/nginx",

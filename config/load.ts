@@ -1,17 +1,14 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SECRET_KEYS, REGISTRY_PASSWORD_SECRET, SSH_KEY_SECRET } from "./defaults";
+import { OBJECT_KEYS, REQUIRED_SECRETS, SCALAR_KEYS, SECRET_KEYS } from "./keys";
 import type { AppSecrets, CmConfig } from "./types";
 import { resolveStackValues } from "./sandbox";
 
-/** Config keys whose values are YAML objects/lists in the stack file. */
-const OBJECT_KEYS = ["flaskHost", "aapanelHost", "images", "gunicorn", "app", "edge", "firewall"] as const;
-const SCALAR_KEYS = ["tier", "sandboxState", "dockerHost", "dockerSshIdentityFile", "webPort", "lanAddress", "domain", "debug", "publishThroughEdge", "reapplyGeneration"] as const;
-/** Always required (outside the sandbox); registryPassword only with images.registryAuth. */
-const REQUIRED_SECRETS: readonly string[] = [...APP_SECRET_KEYS, SSH_KEY_SECRET];
-const SECRET_KEYS: readonly string[] = [...REQUIRED_SECRETS, REGISTRY_PASSWORD_SECRET];
-
-/** A config problem users fix in their stack file: reported without a stack trace. */
+/**
+ * A config problem users fix in their stack file. RunError makes the CLI print the message
+ * alone, one line per problem, without a stack trace.
+ */
 export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
@@ -30,28 +27,26 @@ export function loadConfig(): CmConfig {
   const early: string[] = [];
 
   const values: Record<string, unknown> = {};
-  for (const key of SCALAR_KEYS) values[key] = config.get(key);
-  for (const key of OBJECT_KEYS) {
-    const text = config.get(key);
-    if (text === undefined) continue;
-    try {
-      values[key] = JSON.parse(text);
-    } catch {
-      early.push(`${stackFile}: ${namespace}:${key}: must be a YAML object`);
-    }
-  }
-
-  const known = new Set<string>([...OBJECT_KEYS, ...SCALAR_KEYS, ...SECRET_KEYS]);
   const presentSecrets = new Set<string>();
   for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
     const [ns, key] = fullKey.split(":", 2);
     if (ns !== namespace || key === undefined) continue;
-    if (!known.has(key)) early.push(`${stackFile}: ${namespace}:${key}: is not a cm-infra setting (see README "Configuration")`);
     if (SECRET_KEYS.includes(key)) {
       presentSecrets.add(key);
       if (!isStoredAsSecret(fullKey)) {
         early.push(`${stackFile}: ${namespace}:${key}: is stored in plaintext; set it with pulumi config set --secret ${key}`);
       }
+    } else if ((OBJECT_KEYS as readonly string[]).includes(key)) {
+      try {
+        values[key] = JSON.parse(config.get(key) ?? "null");
+      } catch {
+        early.push(`${stackFile}: ${namespace}:${key}: must be a YAML mapping`);
+      }
+    } else if ((SCALAR_KEYS as readonly string[]).includes(key)) {
+      values[key] = config.get(key);
+    } else {
+      // Unknown (perhaps a misspelt secret): validation names the key; its value is never read.
+      values[key] = undefined;
     }
   }
 

@@ -1,18 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { Problems, type Raw, isRecord, show } from "./checks";
+import { SANDBOX_FILLED_KEYS } from "./keys";
+import { Problems, type Raw, isRecord, show } from "./reader";
 import { type PlainConfig, type ValidationInput, validateConfig } from "./validate";
-
-/** What `sandbox/up.sh` writes about the hosts it started (addresses are read, not assumed). */
-interface SandboxHost {
-  readonly address: string;
-  readonly sshPort: number;
-  readonly hostKey: string;
-}
-interface SandboxState {
-  readonly sshKey: string;
-  readonly hosts: { readonly proxy: SandboxHost; readonly flaskhost: SandboxHost };
-}
 
 export interface SandboxSettings {
   /** Config values the sandbox fills in for the stack file. */
@@ -23,9 +13,23 @@ export interface SandboxSettings {
 
 const PROJECT_ROOT = join(__dirname, "..");
 
+/** One host as `sandbox/up.sh` records it; its values are validated as flaskHost/aapanelHost. */
+function sandboxHost(entry: unknown): Raw | undefined {
+  if (!isRecord(entry)) return undefined;
+  return { address: entry.address, sshUser: "root", sshPort: entry.sshPort, hostKey: entry.hostKey };
+}
+
+function parseState(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The sandbox stack needs no manual config: hosts, host keys and the deployer key come
- * from the state file `npm run sandbox:up` writes.
+ * from the state file `npm run sandbox:up` writes (addresses are read, not assumed).
  */
 export function readSandboxState(problems: Problems, value: unknown): SandboxSettings | undefined {
   if (typeof value !== "string" || value === "") {
@@ -37,21 +41,22 @@ export function readSandboxState(problems: Problems, value: unknown): SandboxSet
     problems.add("sandboxState", `${show(value)} does not exist: start the sandbox with npm run sandbox:up`);
     return undefined;
   }
-  const state: unknown = JSON.parse(readFileSync(path, "utf8"));
-  if (!isRecord(state) || !isRecord(state.hosts) || typeof state.sshKey !== "string") {
-    problems.add("sandboxState", `${show(value)} is not a sandbox state file`);
+  const state = parseState(path);
+  const hosts = isRecord(state) && isRecord(state.hosts) ? state.hosts : undefined;
+  const flaskhost = sandboxHost(hosts?.flaskhost);
+  const proxy = sandboxHost(hosts?.proxy);
+  if (!isRecord(state) || typeof state.sshKey !== "string" || flaskhost === undefined || proxy === undefined) {
+    problems.add("sandboxState", `${show(value)} is not a sandbox state file: run npm run sandbox:up again`);
     return undefined;
   }
-  const { hosts } = state as unknown as SandboxState;
   const sshKey = isAbsolute(state.sshKey) ? state.sshKey : join(dirname(path), state.sshKey);
-  const host = (entry: SandboxHost) => ({ address: entry.address, sshUser: "root", sshPort: entry.sshPort, hostKey: entry.hostKey });
   return {
     privateKeyPath: sshKey,
     values: {
-      flaskHost: host(hosts.flaskhost),
-      aapanelHost: host(hosts.proxy),
-      lanAddress: hosts.flaskhost.address,
-      dockerHost: `ssh://root@${hosts.flaskhost.address}:${hosts.flaskhost.sshPort}`,
+      flaskHost: flaskhost,
+      aapanelHost: proxy,
+      lanAddress: flaskhost.address,
+      dockerHost: `ssh://root@${String(flaskhost.address)}:${String(flaskhost.sshPort)}`,
       dockerSshIdentityFile: sshKey,
     },
   };
@@ -64,18 +69,26 @@ export type StackResolution =
 /**
  * Validates a stack's values the same way for the program and for tools that read the
  * stack file directly: on the sandbox tier the state file fills in the hosts first, and
- * no secret is required (they are generated; the key is the one sandbox:up made).
+ * no app secret is required (they are generated; the key is the one sandbox:up made).
  */
 export function resolveStackValues(input: ValidationInput): StackResolution {
   const problems = new Problems(input.stackFile, input.namespace);
   const isSandbox = (input.values.tier ?? input.stackName) === "sandbox";
+  if (isSandbox) {
+    for (const key of SANDBOX_FILLED_KEYS) {
+      if (key in input.values) problems.add(key, "is filled in from sandboxState on the sandbox tier: remove it from the stack file");
+    }
+  }
   const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState) : undefined;
   const result = validateConfig({
     ...input,
     values: { ...input.values, ...sandbox?.values },
     requiredSecrets: isSandbox ? [] : input.requiredSecrets,
   });
-  const all = [...problems.list, ...(result.ok ? [] : result.problems)];
+  // Without a state file the hosts are unknown; sandboxState's own line says why.
+  const unfilled = isSandbox && sandbox === undefined ? SANDBOX_FILLED_KEYS.map((key) => `${input.stackFile}: ${input.namespace}:${key}`) : [];
+  const fromValidation = (result.ok ? [] : result.problems).filter((line) => !unfilled.some((prefix) => line.startsWith(`${prefix}:`) || line.startsWith(`${prefix}.`)));
+  const all = [...problems.list, ...fromValidation];
   if (all.length > 0 || !result.ok) return { ok: false, problems: all };
   return { ok: true, config: result.config, sandboxKeyPath: sandbox?.privateKeyPath };
 }

@@ -26,6 +26,6 @@ export function readStackFile(stack: string): StackFileConfig {
     if (namespace === NAMESPACE && key !== undefined) values[key] = value;
   }
   const resolved = resolveStackValues({ stackName: stack, stackFile, namespace: NAMESPACE, values, presentSecrets: new Set(), requiredSecrets: [], secretsKnown: false });
-  if (!resolved.ok) throw new Error(resolved.problems.join("; "));
+  if (!resolved.ok) throw new Error(`invalid configuration:\n  - ${resolved.problems.join("\n  - ")}`);
   return { config: resolved.config, sandboxKeyPath: resolved.sandboxKeyPath };
 }

@@ -19,4 +19,4 @@ export interface FirewallSpec {
 }
 
 /** Sources as written into rules: IPv4 address or network, or "any" (admin sources only). */
-export const ANY_SOURCE = "any";
+export { ANY_SOURCE } from "../values/addresses";

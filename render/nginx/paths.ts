@@ -1,6 +1,7 @@
 import type { NginxLayout, TierName } from "../../config/types";
 import type { EdgePaths } from "./types";
-import { assertAbsolutePath } from "./validate";
+import { isSameOrInside } from "../values/paths";
+import { assertAbsolutePath, assertCommandLine } from "./validate";
 
 const TIER_TOKEN = /^[a-z][a-z0-9]*$/;
 
@@ -17,17 +18,11 @@ export function assertLayout(layout: NginxLayout): void {
   assertAbsolutePath("layout.stateDir", layout.stateDir);
   assertAbsolutePath("layout.nginxBinary", layout.nginxBinary);
   assertAbsolutePath("layout.nginxConf", layout.nginxConf);
-  if (layout.reloadCommand.trim() === "" || /[\n\r]/.test(layout.reloadCommand)) {
-    throw new Error("layout.reloadCommand must be a single non-empty command line");
-  }
+  assertCommandLine("layout.reloadCommand", layout.reloadCommand);
   // nginx loads every *.conf in vhostDir at http level; state there would be parsed as config.
   if (isSameOrInside(layout.stateDir, layout.vhostDir)) {
     throw new Error(`layout.stateDir (${layout.stateDir}) must not be inside layout.vhostDir (${layout.vhostDir})`);
   }
-}
-
-function isSameOrInside(candidate: string, folder: string): boolean {
-  return candidate === folder || candidate.startsWith(`${folder}/`);
 }
 
 /** Zone names are global across the http block, so each tier gets its own. */

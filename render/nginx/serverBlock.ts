@@ -2,13 +2,7 @@ import type { EdgeSiteSpec } from "./types";
 import { rateLimitZoneName } from "./paths";
 import { renderScannerDeflection } from "./scannerDeflection";
 import { renderAddHeaders, renderHideUpstreamHeaders, securityHeaders } from "./securityHeaders";
-import {
-  assertAbsolutePath,
-  assertHostName,
-  assertPort,
-  assertPositiveInteger,
-  assertUpstreamAddress,
-} from "./validate";
+import { assertAbsolutePath, assertDomain, assertPort, assertPositiveInteger, assertUpstreamAddress } from "./validate";
 
 const INDENT = "    ";
 
@@ -67,7 +61,7 @@ function renderProxy(spec: EdgeSiteSpec): string[] {
 
 /** A complete, tool-owned `server {}` for one tier (not an aaPanel site). */
 export function renderServerBlock(spec: EdgeSiteSpec): string {
-  assertHostName("domain", spec.domain);
+  assertDomain("domain", spec.domain);
   assertAbsolutePath("htpasswdPath", spec.htpasswdPath);
   assertPositiveInteger("rateLimit.burst", spec.rateLimit.burst);
   const body = [

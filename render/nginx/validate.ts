@@ -1,56 +1,55 @@
+import { isIPv6 } from "node:net";
+import { absolutePathProblems } from "../values/paths";
+import { headerValueProblems } from "../values/headers";
+import { assertValue } from "../values/invariant";
+import { domainProblems, hostProblems } from "../values/names";
+import { integerProblems, portProblems } from "../values/numbers";
+
 /**
- * Guards for values interpolated into nginx config and shell scripts. Rendered text is
- * executed with root privileges on the edge host, so anything that could end a directive
- * (`;`, `{`, quotes, newlines) or expand (`$`) is rejected instead of escaped.
+ * Invariant checks for values interpolated into nginx config and shell scripts, by the
+ * same rules config validation applies with the key named (render/values): a value that
+ * fails here never came from validated config. Rendered text runs as root on the edge
+ * host, so anything that could end a directive or expand is refused, never escaped.
  */
 
 export function assertPort(label: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${label} must be an integer port 1-65535, got ${value}`);
-  }
+  assertValue(label, portProblems(value));
 }
 
 export function assertPositiveInteger(label: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${label} must be a positive integer, got ${value}`);
-  }
+  assertValue(label, integerProblems(value, { min: 1, max: Number.MAX_SAFE_INTEGER }));
 }
 
 export function assertNonNegativeInteger(label: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`${label} must be a non-negative integer, got ${value}`);
-  }
+  assertValue(label, integerProblems(value, { min: 0, max: Number.MAX_SAFE_INTEGER }));
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
-export function assertHostName(label: string, value: string): void {
-  if (!HOST_NAME.test(value)) {
-    throw new Error(`${label} must be a plain host name (letters, digits, '-', '.'), got ${JSON.stringify(value)}`);
-  }
+export function assertDomain(label: string, value: string): void {
+  assertValue(label, domainProblems(value));
 }
 
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
-
-/** Host name, IPv4 or bare IPv6 (brackets are added by the renderer). */
+/**
+ * Where nginx proxies to: an IPv4 address, a host name, or an IPv6 address (bracketed by
+ * the renderer). Config never sends IPv6 (the firewall could not filter it); nginx can.
+ */
 export function assertUpstreamAddress(value: string): void {
-  if (HOST_NAME.test(value) || (value.includes(":") && IPV6.test(value))) {
-    return;
-  }
-  throw new Error(`upstream.address must be a host name or IP address, got ${JSON.stringify(value)}`);
+  if (!isIPv6(value)) assertValue("upstream.address", hostProblems(value));
 }
-
-const SAFE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
 export function assertAbsolutePath(label: string, value: string): void {
-  if (!SAFE_PATH.test(value) || value.split("/").some((part) => part === "." || part === "..")) {
-    throw new Error(`${label} must be an absolute path of [A-Za-z0-9._-] segments, got ${JSON.stringify(value)}`);
-  }
+  assertValue(label, absolutePathProblems(value));
 }
 
 /** Values placed inside a double-quoted nginx string. */
 export function assertQuotableValue(label: string, value: string): void {
-  if (value.length === 0 || /["\\$\x00-\x1f\x7f]/.test(value)) {
-    throw new Error(`${label} must be non-empty and free of quotes, backslashes, '$' and control characters`);
-  }
+  assertValue(label, headerValueProblems(value));
+}
+
+/**
+ * A command the edge scripts run with `/bin/sh -c`, quoted as one bash word: the script
+ * needs one non-empty line. Config allows far less (commandLineProblems: plain words only);
+ * the renderer's own tests drive it with shell syntax on purpose.
+ */
+export function assertCommandLine(label: string, value: string): void {
+  assertValue(label, value.trim() === "" || /[\n\r\0]/.test(value) ? ["must be a single non-empty command line"] : []);
 }

@@ -1,0 +1,43 @@
+import { sshAddressProblems, proxySourceProblems } from "../render/values/addresses";
+import { parseDockerEndpoint } from "../render/values/docker";
+import { hostKeyProblems } from "../render/values/hostKeys";
+import { tokenProblems } from "../render/values/names";
+import { PORT_RANGE } from "../render/values/numbers";
+import { absolutePathProblems } from "../render/values/paths";
+import { type Reader, show } from "./reader";
+import type { DockerEndpoint, SshHostConfig, TierName } from "./types";
+
+const SSH_HOST_FIELDS = ["address", "sshUser", "sshPort", "hostKey"] as const;
+
+/**
+ * flaskHost is where the deployer connects; aapanelHost is also the one source the Flask
+ * host's firewall lets reach the web port, so loopback is refused there too.
+ */
+export function readSshHost(read: Reader, key: "flaskHost" | "aapanelHost", value: unknown): SshHostConfig {
+  const raw = read.section(key, value, SSH_HOST_FIELDS);
+  const address = read.checked(`${key}.address`, raw.address, key === "aapanelHost" ? proxySourceProblems : sshAddressProblems);
+  return {
+    address,
+    sshUser: read.checked(`${key}.sshUser`, raw.sshUser, tokenProblems, "root"),
+    sshPort: read.integer(`${key}.sshPort`, raw.sshPort, PORT_RANGE, 22),
+    hostKey: read.checked(`${key}.hostKey`, typeof raw.hostKey === "string" ? raw.hostKey.trim() : raw.hostKey, (text) =>
+      hostKeyProblems(text, address === "" ? undefined : address),
+    ),
+  };
+}
+
+/** The tier's Docker engine: dev's local socket, or the Flask host's engine over ssh. */
+export function readDocker(read: Reader, tier: TierName, value: unknown, identity: unknown, flaskHost: SshHostConfig): DockerEndpoint {
+  const fallback = tier === "dev" ? "unix:///var/run/docker.sock" : `ssh://${flaskHost.sshUser}@${flaskHost.address}:${flaskHost.sshPort}`;
+  const host = read.string("dockerHost", value, fallback);
+  const { parts, problems } = parseDockerEndpoint(host);
+  // The fallback is built from flaskHost, whose own keys already name any problem.
+  if (value !== undefined && value !== null && value !== "") read.check("dockerHost", problems);
+  const identityFile = identity === undefined || identity === null || identity === "" ? undefined : read.checked("dockerSshIdentityFile", identity, absolutePathProblems);
+  if (parts?.scheme === "unix") {
+    if (tier !== "dev") read.add("dockerHost", `${show(host)}: only dev deploys to a local socket; ${tier} uses ssh://${flaskHost.sshUser}@<flaskHost.address>`);
+    if (identityFile !== undefined) read.add("dockerSshIdentityFile", `is used only with an ssh:// dockerHost; remove it (dockerHost is ${show(host)})`);
+    return { kind: "local", host };
+  }
+  return { kind: "ssh", host, identityFile };
+}
