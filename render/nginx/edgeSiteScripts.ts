@@ -1,11 +1,13 @@
 import type { NginxLayout } from "../../config/types";
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
 import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE } from "./edgeSiteShell";
+import { EDGE_STAGING } from "./edgeStagingShell";
+import { EDGE_STEPS } from "./edgeStepsShell";
 import { encodeFileFrames, FRAME_HEADER } from "./fileFrames";
 import { renderHttpLevel } from "./httpLevel";
 import { edgePaths } from "./paths";
 import { renderServerBlock } from "./serverBlock";
-import { bashAssignments, INSTALL_FILE, STRICT_MODE, TAKE_LOCK } from "./shellCommon";
+import { bashAssignments, STRICT_MODE, TAKE_LOCK, WRITE_BESIDE } from "./shellCommon";
 import type { EdgeSiteSpec, ManagedFile } from "./types";
 
 /** The two nginx files of one tier, in install order (zone before the server that uses it). */
@@ -32,12 +34,14 @@ function edgeScript(spec: EdgeSiteSpec, layout: NginxLayout, body: string, withF
     ...(withFrames ? { frame_header: FRAME_HEADER } : {}),
   });
   return [
-    `# cm-infra edge site for tier ${spec.tier}: safe install of nginx files (lock, test, reload or restore).`,
+    `# cm-infra edge site for tier ${spec.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
     ...STRICT_MODE,
     ...variables,
     TAKE_LOCK,
-    INSTALL_FILE,
+    WRITE_BESIDE,
     EDGE_COMMON,
+    EDGE_STAGING,
+    EDGE_STEPS,
     body,
   ].join("\n");
 }
@@ -45,7 +49,10 @@ function edgeScript(spec: EdgeSiteSpec, layout: NginxLayout, body: string, withF
 /**
  * Remote commands for the tier's two nginx files. create/update read the files from stdin
  * (framed, no secrets) and change nothing when they are already current; delete runs with
- * the old inputs and removes exactly the files this tier installed.
+ * the old inputs and removes exactly the files this tier installed. Both test every state
+ * the live folder will pass through with nginx -t on a staged copy before the first
+ * rename, so a run killed at any point leaves a tested configuration; the next run clears
+ * what it left and finishes the change (including a reload it never got to).
  */
 export function edgeSiteScripts(spec: EdgeSiteSpec, layout: NginxLayout): RemoteScripts {
   const apply = asRemoteCommand(edgeScript(spec, layout, EDGE_APPLY, true));

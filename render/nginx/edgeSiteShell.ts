@@ -5,122 +5,51 @@
  * `${a[@]+"${a[@]}"}` form that `set -u` accepts there.
  */
 
-/** Logging, exit trap, snapshot/restore and the test-then-reload step shared by apply and delete. */
+/** Logging, exit trap, leftovers of interrupted runs and the manifest, shared by apply and delete. */
 export const EDGE_COMMON = `
+# Says on every failure whether anything was changed; the steps update it.
+outcome="nothing was changed"
 say() { printf "cm-infra edge %s: %s\\n" "$tier" "$*"; }
 summary() { say "result=$1 reloaded=$2"; }
 fail() {
-  printf "cm-infra edge %s: error: %s\\n" "$tier" "$*" >&2
+  printf "cm-infra edge %s: error: %s\\n" "$tier" "$*\${outcome:+; $outcome}" >&2
   summary failed no
   exit 1
 }
 
 work_dir=""
-pending_tmp=""
-restore_on_exit=0
-touched=()
+beside_temps=()
 
+# Scratch files only: a live file is never restored from here. A run killed before this
+# trap (SIGKILL, a lost session) leaves them; the next run removes them (clear_leftovers).
 on_exit() {
-  local status=$?
-  if [[ -n $pending_tmp ]]; then rm -f -- "$pending_tmp"; fi
-  if (( restore_on_exit )); then
-    restore_on_exit=0
-    restore_touched
-    printf "cm-infra edge %s: error: interrupted; previous files restored\\n" "$tier" >&2
-  fi
+  local status=$? path
+  for path in \${beside_temps[@]+"\${beside_temps[@]}"}; do rm -f -- "$path"; done
+  if [[ -n \${test_conf:-} ]]; then rm -f -- "$test_conf"; fi
   if [[ -n $work_dir ]]; then rm -rf -- "$work_dir"; fi
   exit "$status"
 }
 trap on_exit EXIT
 
 start_work() {
-  take_lock
-  mkdir -p -- "$tier_state"
-  chmod 0750 -- "$tier_state"
-  work_dir=$(mktemp -d "$tier_state/work.XXXXXX")
-}
-
-# Copies what is on disk now, so a failed test or reload can put it back byte for byte.
-snapshot_touched() {
-  local i
-  for i in "\${!touched[@]}"; do
-    if [[ -e \${touched[i]} ]]; then cp -p -- "\${touched[i]}" "$work_dir/old.$i"; fi
-  done
-}
-
-restore_touched() {
-  local i
-  for i in "\${!touched[@]}"; do
-    if [[ -e $work_dir/old.$i ]]; then
-      install_file "$work_dir/old.$i" "\${touched[i]}"
-    else
-      rm -f -- "\${touched[i]}"
-    fi
-  done
-}
-
-rollback() { # rollback <reason> <tool output>
-  restore_on_exit=0
-  restore_touched
-  printf "%s\\n" "$2" >&2
-  fail "$1; previous files restored"
-}
-
-# A wrong layout.vhostDir would pass nginx -t while serving nothing; -T lists what loads.
-verify_loaded() {
-  local path
-  "$nginx_binary" -T -c "$nginx_conf" >"$work_dir/dump" 2>&1 || true
-  for path in "\${wanted_paths[@]}"; do
-    if ! grep -qxF "# configuration file $path:" "$work_dir/dump"; then
-      rollback "nginx does not load $path; does $nginx_conf include layout.vhostDir?" ""
-    fi
-  done
-}
-
-test_and_reload() { # test_and_reload <verify wanted paths are loaded: yes|no>
   local output
-  if ! output=$("$nginx_binary" -t -c "$nginx_conf" 2>&1); then
-    rollback "nginx -t rejected the configuration" "$output"
+  take_lock
+  if [[ ! -d $tier_state ]] && ! output=$(mkdir -p -- "$tier_state" 2>&1 && chmod 0750 -- "$tier_state" 2>&1); then
+    fail "cannot create $tier_state: \${output##*: }"
   fi
-  printf "%s\\n" "$output"
-  if [[ $1 == yes ]]; then verify_loaded; fi
-  local old_workers
-  old_workers=$(serving_workers)
-  if ! output=$(/bin/sh -c "$reload_command" 2>&1); then
-    rollback "reload failed: $reload_command" "$output"
+  rm -rf -- "$tier_state"/work.* 2>/dev/null || true
+  if ! output=$(mktemp -d "$tier_state/work.XXXXXX" 2>&1); then
+    fail "cannot create a work folder in $tier_state: \${output##*: }"
   fi
-  wait_for_reload "$old_workers"
+  work_dir=$output
 }
 
-# Workers that accept connections; after a reload the old ones retitle themselves
-# "... is shutting down" and stop accepting.
-serving_workers() { pgrep -f '^nginx: worker process$' | sort | tr '\n' ' ' || true; }
-
-# A reload only signals nginx. Until the old workers stop accepting, a request can still
-# be served with the old configuration (e.g. proxied to an upstream port that is gone),
-# so wait, bounded, until none of them is serving.
-wait_for_reload() { # wait_for_reload <worker pids before the reload>
-  local attempt pid still
-  for attempt in $(seq 1 100); do
-    still=no
-    for pid in $1; do
-      if [[ " $(serving_workers) " == *" $pid "* ]]; then still=yes; fi
-    done
-    [[ $still == no ]] && return 0
-    sleep 0.1
-  done
-  say "warning: old nginx workers still accepting 10 s after the reload (attempts: $attempt)"
-}
-
-keep_previous_versions() {
-  local i kept
-  for i in "\${!touched[@]}"; do
-    if [[ -e $work_dir/old.$i ]]; then
-      kept="$previous_dir\${touched[i]}"
-      mkdir -p -- "$(dirname -- "$kept")"
-      cp -p -- "$work_dir/old.$i" "$kept"
-    fi
-  done
+# What a killed run left: its scratch files, named so that nginx never loads them. Every
+# run that writes them holds the lock, so none of them is in use now.
+clear_leftovers() { # clear_leftovers <path in each folder to clear>...
+  local path
+  for path in "$@"; do rm -f -- "\${path%/*}"/.cm-infra-tmp."$tier".* 2>/dev/null || true; done
+  rm -f -- "\${nginx_conf%/*}"/.cm-infra-test."$tier".* 2>/dev/null || true
 }
 
 # Manifest lines drive rm, so it may only name files of this tier (0.cm-infra-<tier>.conf, cm-infra-<tier>.conf).
@@ -138,6 +67,18 @@ read_manifest() {
   done <"$manifest"
 }
 
+# The manifest text for these paths, each once, in $work_dir/<name>.
+manifest_file() { # manifest_file <name> <path>...
+  local name=$1 path listed=" " text=""
+  shift
+  for path in "$@"; do
+    if [[ $listed == *" $path "* ]]; then continue; fi
+    listed+="$path "
+    text+="$path"$'\\n'
+  done
+  if ! printf "%s" "$text" >"$work_dir/$name"; then fail "cannot write in $work_dir"; fi
+}
+
 is_wanted() {
   local path
   for path in "\${wanted_paths[@]}"; do
@@ -147,7 +88,7 @@ is_wanted() {
 }
 `;
 
-/** create/update: read framed files from stdin, install them, drop paths of the old manifest. */
+/** create/update: read framed files from stdin, test them staged, install them, drop paths of the old manifest. */
 export const EDGE_APPLY = `
 # Stdin format (see fileFrames.ts): header, then per file "@file <sha256> <path>",
 # "|"-prefixed lines and "@end", then "@eof <count>". Files land in $work_dir/new.<index>.
@@ -159,7 +100,7 @@ read_frames() {
     case $line in
       "|"*)
         if [[ -z $path ]]; then fail "stdin has a content line outside a @file frame"; fi
-        printf "%s\\n" "\${line:1}" >>"$work_dir/new.$index"
+        if ! printf "%s\\n" "\${line:1}" >>"$work_dir/new.$index"; then fail "cannot write in $work_dir"; fi
         ;;
       "@file "*)
         if [[ -n $path ]]; then fail "stdin frame for $path has no @end"; fi
@@ -198,87 +139,101 @@ check_target_folders() {
   local path
   for path in "\${wanted_paths[@]}"; do
     # Creating a missing vhost folder would hide a wrong layout.vhostDir.
-    if [[ ! -d $(dirname -- "$path") ]]; then fail "folder $(dirname -- "$path") does not exist"; fi
+    if [[ ! -d \${path%/*} ]]; then fail "folder \${path%/*} does not exist"; fi
   done
 }
 
-all_current() { # all_current <number of stale paths>
-  local i
-  if (( $1 > 0 )); then return 1; fi
+# Stale files (listed by an earlier manifest) go first, server files before http-level
+# ones, then the new files in order: no state in between has a second copy of our zone.
+plan_steps() {
+  local i path stale=()
+  for path in \${manifest_paths[@]+"\${manifest_paths[@]}"}; do
+    if ! is_wanted "$path" && [[ -e $path ]]; then stale+=("$path"); fi
+  done
+  for (( i = \${#stale[@]} - 1; i >= 0; i-- )); do add_step remove "\${stale[i]}"; done
   for i in "\${!wanted_paths[@]}"; do
-    if ! cmp -s -- "$work_dir/new.$i" "\${wanted_paths[i]}"; then return 1; fi
+    if ! cmp -s -- "$work_dir/new.$i" "\${wanted_paths[i]}"; then add_step install "\${wanted_paths[i]}" "$work_dir/new.$i"; fi
   done
-}
-
-write_manifest() {
-  printf "%s\\n" "\${wanted_paths[@]}" >"$work_dir/manifest"
-  if ! cmp -s -- "$work_dir/manifest" "$manifest"; then install_file "$work_dir/manifest" "$manifest"; fi
 }
 
 main_apply() {
-  local i path stale=()
+  local final_manifest
   start_work
   read_frames
   check_target_folders
   read_manifest
-  for path in \${manifest_paths[@]+"\${manifest_paths[@]}"}; do
-    if ! is_wanted "$path" && [[ -e $path ]]; then stale+=("$path"); fi
-  done
-  if all_current "\${#stale[@]}"; then
-    write_manifest
-    say "all files already current; nothing written, nginx not tested or reloaded"
-    summary unchanged no
+  clear_leftovers "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"} "$manifest"
+  plan_steps
+  manifest_file manifest.final "\${wanted_paths[@]}"
+  if (( \${#step_kind[@]} == 0 )); then
+    if ! cmp -s -- "$work_dir/manifest.final" "$manifest"; then install_file "$work_dir/manifest.final" "$manifest"; fi
+    if [[ ! -e $reload_marker ]]; then
+      say "all files already current; nothing written, nginx not tested or reloaded"
+      summary unchanged no
+      return 0
+    fi
+    say "all files already current, but an interrupted run did not reload nginx: testing and reloading"
+    test_live_and_reload
+    summary changed yes
     return 0
   fi
-  touched=("\${wanted_paths[@]}" \${stale[@]+"\${stale[@]}"})
-  snapshot_touched
-  restore_on_exit=1
-  for i in "\${!wanted_paths[@]}"; do install_file "$work_dir/new.$i" "\${wanted_paths[i]}"; done
-  for path in \${stale[@]+"\${stale[@]}"}; do
-    rm -f -- "$path"
-    say "removed $path (listed in the previous manifest)"
-  done
-  test_and_reload yes
-  restore_on_exit=0
+  snapshot_steps
+  write_new_files
+  check_removals_possible
+  prepare_staging yes
+  test_every_step yes
+  # Everything that can fail for want of space happens before the first live step.
+  write_beside "$work_dir/manifest.final" "$manifest"
+  final_manifest=$beside_temp
+  # Listing old and new paths while the steps run: a run killed half-way leaves nothing
+  # that the next run would not know to remove.
+  manifest_file manifest.during "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"}
+  if ! cmp -s -- "$work_dir/manifest.during" "$manifest"; then install_file "$work_dir/manifest.during" "$manifest"; fi
+  mark_reload_pending
+  take_steps
+  test_live_and_reload
+  if ! mv -f -- "$final_manifest" "$manifest"; then say "warning: could not update $manifest; the next run does"; fi
   keep_previous_versions
-  write_manifest
   summary changed yes
 }
 
 main_apply
 `;
 
-/** delete: remove exactly our files (this render's paths plus the manifest's), test, reload. */
+/** delete: remove exactly our files (this render's paths plus the manifest's), tested staged first. */
 export const EDGE_DELETE = `
 main_delete() {
-  local i path present=0
+  local i touched=()
   start_work
   read_manifest
-  touched=("\${wanted_paths[@]}")
-  for path in \${manifest_paths[@]+"\${manifest_paths[@]}"}; do
-    if ! is_wanted "$path"; then touched+=("$path"); fi
+  clear_leftovers "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"} "$manifest"
+  manifest_file touched "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"}
+  mapfile -t touched <"$work_dir/touched"
+  # Server files before the http-level files their zones live in.
+  for (( i = \${#touched[@]} - 1; i >= 0; i-- )); do
+    if [[ -e \${touched[i]} ]]; then add_step remove "\${touched[i]}"; fi
   done
-  snapshot_touched
-  for i in "\${!touched[@]}"; do
-    if [[ -e $work_dir/old.$i ]]; then present=$((present + 1)); fi
-  done
-  if (( present == 0 )); then
+  if (( \${#step_kind[@]} == 0 )); then
     rm -f -- "$manifest"
-    say "none of the managed files exist; nothing to remove"
-    summary absent no
+    if [[ ! -e $reload_marker ]]; then
+      say "none of the managed files exist; nothing to remove"
+      summary absent no
+      return 0
+    fi
+    say "the files are gone, but an interrupted run did not reload nginx: testing and reloading"
+    test_live_and_reload
+    summary removed yes
     return 0
   fi
-  restore_on_exit=1
-  for path in "\${touched[@]}"; do
-    if [[ -e $path ]]; then
-      rm -f -- "$path"
-      say "removed $path"
-    fi
-  done
-  test_and_reload no
-  restore_on_exit=0
-  keep_previous_versions
+  snapshot_steps
+  check_removals_possible
+  prepare_staging no
+  test_every_step no
+  mark_reload_pending
+  take_steps
+  test_live_and_reload
   rm -f -- "$manifest"
+  keep_previous_versions
   summary removed yes
 }
 

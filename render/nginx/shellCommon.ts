@@ -19,26 +19,46 @@ export function bashAssignments(values: Readonly<Record<string, string | readonl
 
 export const STRICT_MODE = ["set -euo pipefail", "umask 022"];
 
-/** Expects $lock_file. One lock per host: every stack that edits this nginx queues on it. */
-export const TAKE_LOCK = String.raw`
+/**
+ * Expects $lock_file and fail() (whose message says whether anything was changed). One
+ * lock per host: every stack that edits this nginx queues on it. It is a flock on fd 9, so
+ * the kernel drops it when the holder dies (SIGKILL, lost session): a killed run never
+ * leaves a lock behind. The file itself stays, empty; it means nothing. Commands that may
+ * outlive the script (the reload command can start a daemon) run with fd 9 closed, so
+ * they cannot hold the lock either.
+ */
+export const TAKE_LOCK = `
 take_lock() {
-  mkdir -p -- "$(dirname -- "$lock_file")"
-  exec 9>>"$lock_file"
+  local folder=\${lock_file%/*}
+  if [[ ! -d $folder ]] && ! mkdir -p -- "$folder"; then fail "cannot create $folder for the lock"; fi
+  if ! exec 9>>"$lock_file"; then fail "cannot open the lock $lock_file"; fi
   if ! flock -w 300 9; then
     fail "gave up after 300s waiting for the lock $lock_file"
   fi
 }`;
 
 /**
- * Expects $pending_tmp (removed by the EXIT trap if set). The temp file sits in the target
- * folder, so mv is an atomic rename, and its name does not end in .conf, so a concurrent
- * nginx reload never parses a half-written file. cp -p carries mode and owner over, which
- * makes restores byte- and mode-exact.
+ * Expects $tier and the array beside_temps (removed by the EXIT trap). The temp file sits
+ * in the target folder, so mv is an atomic rename, and its name (a dot file, not *.conf)
+ * is one nginx never loads, not even after a kill leaves it behind: the next run removes
+ * it. cp -p carries mode and owner over, which makes restores byte- and mode-exact.
+ * Sets $beside_temp; fails with the system's reason (disk full, read-only) while the
+ * destination is still untouched.
  */
-export const INSTALL_FILE = String.raw`
+export const WRITE_BESIDE = `
+write_beside() { # write_beside <source> <destination>
+  local folder=\${2%/*} output
+  if ! output=$(mktemp "$folder/.cm-infra-tmp.$tier.XXXXXX" 2>&1); then
+    fail "cannot create a file in $folder: \${output##*: }"
+  fi
+  beside_temp=$output
+  beside_temps+=("$beside_temp")
+  if ! output=$(cp -p -- "$1" "$beside_temp" 2>&1); then
+    fail "cannot write in $folder: \${output##*: }"
+  fi
+}
+
 install_file() { # install_file <source> <destination>
-  pending_tmp=$(mktemp "$(dirname -- "$2")/.cm-infra-tmp.XXXXXX")
-  cp -p -- "$1" "$pending_tmp"
-  mv -f -- "$pending_tmp" "$2"
-  pending_tmp=""
+  write_beside "$1" "$2"
+  mv -f -- "$beside_temp" "$2"
 }`;

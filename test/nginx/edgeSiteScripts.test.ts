@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
 import { edgePaths, edgeSiteFiles, edgeSiteScripts, encodeFileFrames, type EdgeSiteSpec, type ManagedFile } from "../../render/nginx";
@@ -78,18 +79,21 @@ describe("edge site scripts executed like the provider does", () => {
     await eventually(async () => expect((await served(dev)).headers["content-security-policy"]).toBe("default-src 'none'"));
   });
 
-  it("a config nginx rejects fails with nginx's error, restores the files byte for byte and keeps serving", async () => {
+  it("a config nginx rejects fails with nginx's error naming the live file, before any live file is touched", async () => {
     const files = edgeSiteFiles(dev, sandbox.layout);
     const before = snapshot(files);
+    const inodes = files.map((file) => statSync(file.path).ino);
     const broken = files.map((file, index) =>
       index === 1 ? { ...file, content: file.content.replace("server_tokens off;", "server_tokens off;\n    bogus_directive on;") } : file,
     );
     const run = await apply(dev, sandbox.layout, encodeFileFrames(broken));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('unknown directive "bogus_directive"');
-    expect(run.stderr).toContain("previous files restored");
+    // The test ran on staged copies; the message names the file the operator knows.
+    expect(run.stderr).toContain(`unknown directive "bogus_directive" in ${files[1].path}:`);
+    expect(run.stderr).toContain("nginx -t rejected the configuration; nothing was changed");
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=failed reloaded=no");
     expect(snapshot(files)).toEqual(before);
+    expect(files.map((file) => statSync(file.path).ino), "the live files were never replaced, not even briefly").toEqual(inodes);
     expect(strayTempFiles()).toEqual([]);
     await sleep(200);
     expect(sandbox.reloadCount()).toBe(2);
@@ -117,11 +121,20 @@ describe("edge site scripts executed like the provider does", () => {
   it("a failing reload command restores the previous files", async () => {
     const files = edgeSiteFiles(dev, sandbox.layout);
     const before = snapshot(files);
-    const layout = { ...sandbox.layout, reloadCommand: "echo reload-went-wrong >&2; exit 3" };
-    const run = await apply({ ...dev, contentSecurityPolicy: false }, layout);
+    // Config only accepts plain command words, so the failing command is a script.
+    const failingReload = join(sandbox.root, "failing-reload");
+    writeFileSync(failingReload, "#!/bin/sh\necho reload-went-wrong >&2\nexit 3\n", { mode: 0o755 });
+    const run = await apply({ ...dev, contentSecurityPolicy: false }, { ...sandbox.layout, reloadCommand: failingReload });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("reload-went-wrong");
+    expect(run.stderr).toContain("previous files restored");
     expect(snapshot(files)).toEqual(before);
+    // nginx may have half-taken that reload: the next run reloads even with nothing to write.
+    const reloads = sandbox.reloadCount();
+    const again = await apply(dev, sandbox.layout);
+    expect(summaryOf(again)).toBe("cm-infra edge dev: result=changed reloaded=yes");
+    expect(again.stdout).toContain("an interrupted run did not reload nginx");
+    await expectReloads(reloads + 1);
   });
 
   it("refuses a vhost folder nginx does not load, instead of reporting success", async () => {
