@@ -25,10 +25,10 @@ function tierPrefixOf(name: string): TierName | undefined {
 /**
  * Which tier a resource is deployed for. The stack name (the URN's stack segment, what
  * `pulumi.getStack()` returns in the program) comes first: the operator chose it and no
- * edit to the program can change it. Config `tier` lets a stack carry another name
- * (`rex-staging` with `tier: rex`); only then does the `<tier>-` prefix the program puts on
- * every logical name decide. Anything else counts as production, so an unrecognised
- * stack gets the strictest checks rather than none.
+ * edit to the program can change it. For a stack not named after a tier (config allows
+ * that for the sandbox tier, e.g. stack `demo-bob` with `tier: sandbox`) the `<tier>-`
+ * prefix the program puts on every logical name decides. Anything else counts as
+ * production, so an unrecognised stack gets the strictest checks rather than none.
  */
 export function tierOf(resource: PolicyResource): TierVerdict {
   const stack = stackOfUrn(resource.urn);

@@ -297,6 +297,7 @@ describe("the tier a resource is judged by", () => {
   });
 
   test("falls back to the <tier>- prefix for a stack not named after a tier", () => {
+    expect(tierOf(at("demo-bob", "sandbox-api-server"))).toMatchObject({ tier: "sandbox", production: true });
     expect(tierOf(at("rex-staging", "rex-api-server"))).toMatchObject({ tier: "rex", production: true });
     expect(tierOf(at("alice", "dev-api-server"))).toMatchObject({ tier: "dev", production: false });
   });
