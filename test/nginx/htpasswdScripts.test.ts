@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgePaths, edgeSiteScripts, htpasswdScripts, renderHtpasswd, type EdgePaths, type EdgeSiteSpec } from "../../render/nginx";
 import { curl } from "./support/curl";
@@ -7,6 +7,7 @@ import { bcryptHash, edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { runRemote, summaryOf } from "./support/remote";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
+import { mountTinyDisk, type TinyDisk } from "./support/tinyDisk";
 import { eventually, freePort } from "./support/tools";
 
 /** The group the script should pick: aaPanel's www when the host has it, else root. */
@@ -101,5 +102,69 @@ describe("htpasswd scripts executed like the provider does", () => {
     expect(run.stdout).toContain("kept");
     expect(existsSync(paths.htpasswdFile)).toBe(false);
     expect(existsSync(`${paths.htpasswdDir}/someone-else.htpasswd`)).toBe(true);
+  });
+});
+
+describe("htpasswd scripts after an interrupted run, and on a full or read-only folder", () => {
+  let sandbox: NginxSandbox;
+  let disk: TinyDisk | undefined;
+  let paths: EdgePaths;
+  const line = renderHtpasswd("operator", bcryptHash("kept-secret"));
+  const newLine = renderHtpasswd("operator", bcryptHash("new-secret"));
+  const apply = (stdin: string) => runRemote(htpasswdScripts(sandbox.layout, "dev").create, stdin);
+  const remove = () => runRemote(htpasswdScripts(sandbox.layout, "dev").delete, "");
+  const leftovers = () => readdirSync(paths.htpasswdDir).filter((name) => name !== `dev.htpasswd`);
+  const installed = () => ({ content: readFileSync(paths.htpasswdFile, "utf8"), inode: statSync(paths.htpasswdFile).ino });
+
+  beforeAll(async () => {
+    sandbox = await createNginxSandbox();
+    disk = mountTinyDisk(sandbox.layout.passDir);
+    paths = edgePaths(sandbox.layout, "dev");
+    expect((await apply(line)).code).toBe(0);
+  });
+  afterAll(async () => {
+    disk?.release();
+    await sandbox?.stop();
+  });
+
+  it("removes the temp file a killed run left (it may hold a hash) and changes nothing else", async () => {
+    writeFileSync(`${paths.htpasswdDir}/.cm-infra-tmp.Ab12Cd`, "operator:$2y$05$half", { mode: 0o600 });
+    const before = installed();
+    const run = await apply(line);
+    expect(summaryOf(run)).toBe("cm-infra htpasswd dev: result=unchanged reloaded=no");
+    expect(leftovers()).toEqual([]);
+    expect(installed()).toEqual(before);
+  });
+
+  it("a full folder: a clear error, the old line stays", async () => {
+    const before = installed();
+    disk?.fill();
+    try {
+      const run = await apply(newLine);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/error: cannot write in \S+\/pass\/cm-infra-dev \(is the disk full\?\); nothing was changed/);
+    } finally {
+      disk?.empty();
+    }
+    expect(installed()).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("a read-only folder: a clear error for apply and delete, the old line stays; writable again, the run converges", async () => {
+    const before = installed();
+    disk?.readOnly();
+    try {
+      const run = await apply(newLine);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/error: cannot create a file in \S+\/pass\/cm-infra-dev: Read-only file system; nothing was changed/);
+      const removal = await remove();
+      expect(removal.code).toBe(1);
+      expect(removal.stderr).toMatch(/error: cannot remove \S+\/dev\.htpasswd: Read-only file system; nothing was changed/);
+    } finally {
+      disk?.writable();
+    }
+    expect(installed()).toEqual(before);
+    expect(summaryOf(await apply(newLine))).toBe("cm-infra htpasswd dev: result=changed reloaded=no");
+    expect(readFileSync(paths.htpasswdFile, "utf8")).toBe(newLine);
   });
 });
