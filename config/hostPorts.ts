@@ -7,6 +7,8 @@ export interface HostPorts {
   readonly listenPort: number;
   readonly aapanelSshPort: number;
   readonly publishThroughEdge: boolean;
+  /** flaskHost and aapanelHost are one machine: the edge's port shares it with the app's. */
+  readonly oneHost: boolean;
 }
 
 /**
@@ -25,5 +27,11 @@ export function checkHostPorts(read: Reader, ports: HostPorts): void {
       "edge.listenPort",
       `${listenPort} is aapanelHost.sshPort, where sshd listens on the aaPanel host: nginx -t passes, the reload fails to bind and nginx keeps serving the old config; use 443 (TLS) or 80`,
     );
+  }
+  if (ports.publishThroughEdge && ports.oneHost) {
+    const taken = listenPort === webPort ? "webPort" : listenPort === apiPort ? "the API server's port" : listenPort === flaskSshPort ? "flaskHost.sshPort" : undefined;
+    if (taken !== undefined) {
+      read.add("edge.listenPort", `${listenPort} is ${taken}, on the same host (flaskHost.address is aapanelHost.address): nginx could not bind it; use 443 (TLS) or 80`);
+    }
   }
 }

@@ -85,9 +85,13 @@ export function resolveStackValues(input: ValidationInput): StackResolution {
     values: { ...input.values, ...sandbox?.values },
     requiredSecrets: isSandbox ? [] : input.requiredSecrets,
   });
-  // Without a state file the hosts are unknown; sandboxState's own line says why.
-  const unfilled = isSandbox && sandbox === undefined ? SANDBOX_FILLED_KEYS.map((key) => `${input.stackFile}: ${input.namespace}:${key}`) : [];
-  const fromValidation = (result.ok ? [] : result.problems).filter((line) => !unfilled.some((prefix) => line.startsWith(`${prefix}:`) || line.startsWith(`${prefix}.`)));
+  // Without a state file the hosts are unknown (sandboxState's own line says why); with
+  // one, a bad host value came from it, not from the stack file.
+  const filled = SANDBOX_FILLED_KEYS.map((key) => `${input.stackFile}: ${input.namespace}:${key}`);
+  const isFilled = (line: string) => filled.some((prefix) => line.startsWith(`${prefix}:`) || line.startsWith(`${prefix}.`));
+  const fromValidation = (result.ok ? [] : result.problems)
+    .filter((line) => !(isSandbox && sandbox === undefined && isFilled(line)))
+    .map((line) => (sandbox !== undefined && isFilled(line) ? `${line} (the value comes from sandboxState ${show(input.values.sandboxState)}: run npm run sandbox:up again)` : line));
   const all = [...problems.list, ...fromValidation];
   if (all.length > 0 || !result.ok) return { ok: false, problems: all };
   return { ok: true, config: result.config, sandboxKeyPath: sandbox?.privateKeyPath };

@@ -108,6 +108,7 @@ export function validateConfig(input: ValidationInput): ValidationResult {
     listenPort: edge.listenPort,
     aapanelSshPort: aapanelHost.sshPort,
     publishThroughEdge,
+    oneHost: flaskHost.address !== "" && flaskHost.address === aapanelHost.address,
   });
   checkRegistryAuth(read, images, app.databaseImage, { present: input.presentSecrets, known: input.secretsKnown, stackName: input.stackName });
   for (const key of input.requiredSecrets) {

@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../config/load";
+import { resolveStackValues } from "../../config/sandbox";
 import type { CmConfig } from "../../config/types";
 import { type ValidationInput, validateConfig } from "../../config/validate";
-import { PROJECT, SECRET_KEYS, fakeSecret, resolve, runProgram, stackConfig } from "../support/program";
+import { PROJECT, ROOT, SECRET_KEYS, fakeSecret, resolve, runProgram, stackConfig } from "../support/program";
 import { publicHostKey } from "./support/sshKeys";
 
 const REQUIRED = ["dbPassword", "dbRootPassword", "agentId", "agentPassword", "securityPin", "telegramBotToken", "sshPrivateKey"];
@@ -106,6 +110,27 @@ describe("what validation reports, and what it still accepts", () => {
   test("a pinned database image (tag or digest) is accepted on production tiers", () => {
     for (const image of ["mysql:8.0.36", `mysql@sha256:${"b".repeat(64)}`, `mysql:latest@sha256:${"b".repeat(64)}`, "registry.example.com:5000/db/mysql:8.0"]) {
       expect(problemsOf(validate("siong", withObject("app", "databaseImage", image))), image).toEqual([]);
+    }
+  });
+
+  test("on one machine for both hosts, the edge's port must not be the app's", () => {
+    const oneHost = (v: Record<string, unknown>) => withObject("aapanelHost", "address", "192.0.2.10")(v);
+    expect(problemsOf(validate("rex", oneHost))).toEqual([]);
+    expect(problemsOf(validate("rex", (v) => (oneHost(v), withObject("edge", "listenPort", 8001)(v))))).toEqual([
+      "Pulumi.rex.yaml: cm-infra:edge.listenPort: 8001 is webPort, on the same host (flaskHost.address is aapanelHost.address): nginx could not bind it; use 443 (TLS) or 80",
+    ]);
+  });
+
+  test("a bad host value from the sandbox state file says where it came from", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cm-config-"));
+    try {
+      const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/sandbox/sandbox.json"), "utf8")) as { hosts: { flaskhost: { hostKey: string } } };
+      fixture.hosts.flaskhost.hostKey = publicHostKey("ssh-rsa");
+      writeFileSync(join(dir, "sandbox.json"), JSON.stringify(fixture));
+      const result = resolveStackValues({ ...inputOf("sandbox", []), values: { ...stackValues("sandbox"), sandboxState: join(dir, "sandbox.json") } });
+      expect(problemsOf(result)).toEqual([expect.stringMatching(/^Pulumi\.sandbox\.yaml: cm-infra:flaskHost\.hostKey: ssh-rsa pins are refused: .* \(the value comes from sandboxState ".*sandbox\.json": run npm run sandbox:up again\)$/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
