@@ -71,8 +71,10 @@ export function dockerSshOptions(args: DockerEngineArgs): string[] {
  * An explicit provider per tier: nothing falls back to the ambient DOCKER_HOST.
  *
  * A new `host` replaces the provider. The bridge's DiffConfig updates a changed host in
- * place, and the engine then keeps every container, network and image in state while they
- * stay on the old engine; later deletes would even go to the new engine and miss them.
+ * place (pulumi-terraform-bridge pkg/tfbridge/provider.go: only ForcesProviderReplace
+ * config replaces, and pulumi-docker sets it nowhere), and the engine then keeps every
+ * container, network and image in state while they stay on the old engine; later deletes
+ * would even go to the new engine and miss them.
  * Replaced, the provider gets a new id: the old one stays loaded for the old resources'
  * deletes (pulumi/pulumi pkg/resource/deploy/step_generator.go loads providers that exist
  * only in old state), and FlaskStack's children name this provider in `replaceWith`, so

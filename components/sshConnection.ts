@@ -6,8 +6,10 @@ import type { RemoteScripts } from "../render/remoteScripts";
 /**
  * The one SSH connection every remote command uses.
  * - hostKey: @pulumi/command verifies nothing unless a key is pinned.
- * - dialErrorLimit: the provider retries authentication failures too; a low limit keeps a
- *   wrong key from tripping fail2ban on the host.
+ * - dialErrorLimit: the provider retries every failed dial, authentication failures too,
+ *   and gives up only after MORE than the limit (pulumi-command v1.2.1 remote/connection.go
+ *   dialWithRetry + reachedDialingErrorLimit: 3 allows 4 attempts). Kept low so a wrong key
+ *   stays under fail2ban's default of 5 failures.
  */
 export function sshConnection(host: SshHostConfig, privateKey: pulumi.Input<string>): command.types.input.remote.ConnectionArgs {
   return {

@@ -54,7 +54,10 @@ export function renderFirewallApplyScript(spec: FirewallSpec): string {
   );
 }
 
-/** The bash script delete runs. It gets no stdin, so it needs only the tier's name. */
+/**
+ * The bash script delete runs. The provider sends delete the stored stdin too, but this
+ * command has none (stdin ""), so delete works from the tier's name alone.
+ */
 export function renderFirewallDeleteScript(spec: FirewallSpec): string {
   assertValidFirewallSpec(spec);
   return script(

@@ -130,7 +130,7 @@ describe("ssh session", () => {
     const argv = sshArgv(CONNECTION, SESSION_FILES, script);
     expect(argv.slice(-5)).toEqual(["-l", "root", "192.0.2.10", "--", script]);
     expect(argv).toEqual(expect.arrayContaining(["-F", "/t/config", "-i", "/t/identity", "-p", "2222"]));
-    for (const option of ["StrictHostKeyChecking=yes", "UserKnownHostsFile=/t/known_hosts", `HostKeyAlias=${PINNED_HOST_ALIAS}`, "GlobalKnownHostsFile=/dev/null", "BatchMode=yes", "IdentitiesOnly=yes", "ConnectionAttempts=3", "ConnectTimeout=15"]) {
+    for (const option of ["StrictHostKeyChecking=yes", "UserKnownHostsFile=/t/known_hosts", `HostKeyAlias=${PINNED_HOST_ALIAS}`, "GlobalKnownHostsFile=/dev/null", "BatchMode=yes", "IdentitiesOnly=yes", "ConnectionAttempts=4", "ConnectTimeout=15", "HostKeyAlgorithms=ssh-ed25519"]) {
       expect(argv[argv.indexOf(option) - 1], option).toBe("-o");
     }
     expect(argv.join(" ")).not.toContain("KEY");
@@ -173,19 +173,27 @@ describe("docker over ssh", () => {
 describe("remote command lifecycle", () => {
   test("create, then unchanged runs nothing", async () => {
     const { applier, ssh } = applierWith();
-    const first = await apply(applier, () => void remoteCommand("c", { create: "make", update: "remake", delete: "unmake", stdin: "input", environment: { A: "1" } }));
+    const first = await apply(applier, () => void remoteCommand("c", { create: "make", update: "remake", delete: "unmake", stdin: "input" }));
     expect(ssh.sessions.map(summary)).toEqual(["192.0.2.10 make"]);
     expect(ssh.sessions[0]?.stdin).toBe("input");
-    expect(ssh.sessions[0]?.environment).toEqual({ A: "1" });
     expect(first.commands).toEqual({ create: 1, update: 0, delete: 0 });
     expect(first.sshSessions).toBe(1);
     expect(applier.record("command:remote:Command", "c")?.outputs.stdout).toBe("ran make");
 
-    const second = await apply(applier, () => void remoteCommand("c", { create: "make", update: "remake", delete: "unmake", stdin: "input", environment: { A: "1" } }));
+    const second = await apply(applier, () => void remoteCommand("c", { create: "make", update: "remake", delete: "unmake", stdin: "input" }));
     expect(ssh.sessions).toHaveLength(1);
     expect(changeCount(second)).toBe(0);
     expect(second.resources.unchanged).toBe(1);
     expect(second.sshSessions).toBe(0);
+  });
+
+  test("environment: names sshd accepts are sent; any other aborts the command before it runs, as the provider's Setenv does", async () => {
+    const sshd = (session: SshSession) => (session.command.startsWith("sshd -T") ? { exitCode: 0, stdout: "acceptenv LANG LC_*\n", stderr: "" } : { exitCode: 0, stdout: `ran ${session.command}\n`, stderr: "" });
+    const { applier, ssh } = applierWith(fakeSsh(sshd));
+    await apply(applier, () => void remoteCommand("ok", { create: "make", environment: { LANG: "C.UTF-8", LC_ALL: "C" } }));
+    expect(ssh.sessions.map(summary).filter((line) => !line.includes("sshd -T"))).toEqual(["192.0.2.10 make"]);
+    await expect(apply(applier, () => void remoteCommand("refused", { create: "deploy", environment: { TOKEN: "t" } }))).rejects.toThrow(/could not set environment variable "TOKEN"/);
+    expect(ssh.sessions.map(summary)).not.toContain("192.0.2.10 deploy");
   });
 
   test("changed inputs run update, or create when update is unset; previous output in env unless disabled", async () => {

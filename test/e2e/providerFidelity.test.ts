@@ -319,7 +319,7 @@ describe("the real rex stack through fake engines", () => {
     const calls = lines(fake, before);
     const removed = calls.filter((line) => / (rm|network rm) /.test(` ${line.split(" ").slice(1).join(" ")} `));
     expect(removed.every((line) => line.startsWith(oldHost))).toBe(true);
-    expect(removed.filter((line) => line.includes(" rm --force")).length).toBe(5);
+    expect(removed.filter((line) => line.includes(" rm --force")), removed.join("\n")).toHaveLength(5);
     expect(removed.filter((line) => line.includes("network rm")).length).toBe(2);
     expect(calls.filter((line) => line.includes(" create --name ")).every((line) => line.startsWith("ssh://root@192.0.2.99:22"))).toBe(true);
     expect(moved.resources.replaced).toBeGreaterThanOrEqual(5 + 2 + 1);

@@ -1,6 +1,7 @@
 import { containerPlan } from "./containerArgs";
 import { type AppliedState, type HandlerContext, type ResourceHandler, dockerOk, isNotFound } from "./handler";
 import { CONTAINER_INPUTS } from "./providerSemantics";
+import { shellJoin } from "./shellQuote";
 import type { DockerRunner, ResourceRecord } from "./types";
 
 /**
@@ -167,7 +168,7 @@ export function readContainer(inspect: ContainerInspect, inputs: Readonly<Record
       check === undefined || check === null
         ? undefined
         : {
-            tests: check.Test ?? [],
+            tests: execFormOf(check.Test ?? [], inputs.healthcheck),
             interval: goDurationOfNanos(check.Interval ?? 0),
             timeout: goDurationOfNanos(check.Timeout ?? 0),
             startPeriod: goDurationOfNanos(check.StartPeriod ?? 0),
@@ -181,6 +182,19 @@ export function readContainer(inspect: ContainerInspect, inputs: Readonly<Record
   const hasPorts = Array.isArray(inputs.ports) && inputs.ports.length > 0;
   if (hasPorts && (inspect.State.Running || inputs.mustRun !== false)) read.ports = flattenPorts(inspect.NetworkSettings.Ports);
   return read;
+}
+
+/**
+ * The provider sends the exec form (["CMD", argv...]) through the Engine API and reads it
+ * back unchanged. The docker CLI this applier drives can only pass a shell string
+ * (--health-cmd stores ["CMD-SHELL", s]; containerArgs.ts quotes argv into s). Undo
+ * exactly that translation, and nothing else, so the read shows what the provider's would.
+ */
+function execFormOf(test: readonly string[], input: unknown): readonly string[] {
+  const inputTests = (input as { tests?: unknown } | undefined)?.tests;
+  if (!Array.isArray(inputTests) || inputTests[0] !== "CMD" || test[0] !== "CMD-SHELL" || test.length !== 2) return test;
+  const argv = inputTests.slice(1).map(String);
+  return shellJoin(argv) === test[1] ? inputTests.map(String) : test;
 }
 
 /** flattenContainerPorts: sorted by container port, one entry per host binding. */

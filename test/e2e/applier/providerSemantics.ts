@@ -124,10 +124,12 @@ export const RANDOM_PASSWORD_INPUTS: SemanticsTable = {
 };
 
 /**
- * pulumi:providers:docker. The bridge's DiffConfig replaces a provider only for properties
- * its ProviderInfo lists for that (pulumi-docker's lists none), so `host`, `sshOpts` and
- * `registryAuth` all update the provider in place; the engine replaces it only when the
- * program names the property in replaceOnChanges.
+ * pulumi:providers:docker. The bridge's DiffConfig (pulumi-terraform-bridge
+ * pkg/tfbridge/provider.go, configDiffer) turns a config change into a replacement only
+ * where the provider's SchemaInfo sets ForcesProviderReplace, and pulumi-docker's
+ * provider/resources.go sets it for nothing: `host`, `sshOpts` and `registryAuth` all
+ * update the provider in place. The engine replaces it only when the program names the
+ * property in replaceOnChanges.
  */
 export const DOCKER_PROVIDER_INPUTS: SemanticsTable = {
   host: { effect: "update", read: "notRead" },

@@ -58,6 +58,9 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
   private refresh = false;
   /** type::name of resources replaced in this run (for replaceWith). */
   private readonly replacedThisRun = new Set<string>();
+  /** type::name of resources deleted ahead of a dependency's delete-before-replace. */
+  private readonly deletedAsDependent = new Set<string>();
+  private readonly dependentDeletions = new Map<string, Promise<void>>();
 
   constructor(private readonly settings: SandboxApplierOptions) {
     this.state = loadState(settings.statePath);
@@ -99,6 +102,8 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     this.counters = emptyCounters();
     this.registered.clear();
     this.replacedThisRun.clear();
+    this.deletedAsDependent.clear();
+    this.dependentDeletions.clear();
     this.options.clear();
     this.failures.length = 0;
     await pulumi.runtime.setMocks(this, project, stack, false);
@@ -242,12 +247,20 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     const old = stored === undefined || !this.refresh ? stored : await this.refreshed(handler, stored);
     if (!old) {
       const created = await handler.create(desired);
+      const key = resourceKey(desired.type, desired.name);
+      if (this.deletedAsDependent.delete(key)) {
+        resources.replaced += 1;
+        return { ...created, replaced: true };
+      }
       resources.created += 1;
       return created;
     }
     const replaceWith = desired.options.replaceWith.some((urn) => this.replacedThisRun.has(keyOfUrn(urn)));
     const changed = changedInputs(old.inputs, desired.inputs, sameValue);
     const plan = replaceWith ? { kind: "replace" as const, because: ["replaceWith"] } : planChange(desired.type, changed, desired.options.replaceOnChanges);
+    if (plan.kind !== "none") {
+      this.counters.changes.push(`${desired.name}: ${plan.kind} [${(plan.kind === "replace" ? plan.because : plan.inputs).join(", ")}]`);
+    }
     if (plan.kind === "none") {
       resources.unchanged += 1;
       // A same step still moves the state to the new provider reference; nothing moves on the hosts.
@@ -261,6 +274,7 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     }
     resources.replaced += 1;
     if (desired.options.deleteBeforeReplace || handler.deleteBeforeReplaceByDefault) {
+      await this.deleteDependentsFirst(old);
       await this.deleteOne(old, "replaced");
       return { ...(await handler.create(desired)), replaced: true };
     }
@@ -269,6 +283,31 @@ export class SandboxApplier implements pulumi.runtime.Mocks {
     this.state.pendingDeletes.push(old);
     saveState(this.settings.statePath, this.state);
     return { ...created, replaced: true };
+  }
+
+  /**
+   * A delete-before-replace deletes, first, everything in state that depends on the old
+   * resource: its inputs take the replaced one's outputs, so the engine replaces them too
+   * and must remove them before their dependency (step_generator.go
+   * calculateDependentReplacements). They are created again when they register.
+   */
+  private async deleteDependentsFirst(old: ResourceRecord): Promise<void> {
+    const target = resourceKey(old.type, old.name);
+    const dependents = Object.values(this.state.resources).filter((record) => record.options.dependencies.map(keyOfUrn).includes(target));
+    for (const dependent of dependents.sort((left, right) => right.sequence - left.sequence)) {
+      const key = resourceKey(dependent.type, dependent.name);
+      // Two replacements can share a dependent (web-view is on both networks): delete it once.
+      let deletion = this.dependentDeletions.get(key);
+      if (deletion === undefined) {
+        deletion = (async () => {
+          await this.deleteDependentsFirst(dependent);
+          await this.deleteOne(dependent, "replaced");
+          this.deletedAsDependent.add(key);
+        })();
+        this.dependentDeletions.set(key, deletion);
+      }
+      await deletion;
+    }
   }
 
   /** `up --refresh`: the record as the provider's Read leaves it; undefined when gone. */

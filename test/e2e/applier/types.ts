@@ -121,6 +121,8 @@ export interface ApplierCounters {
   sshSessions: number;
   /** docker CLI invocations. */
   dockerOperations: number;
+  /** The plan, as `pulumi preview` would show it: "<name>: update|replace [inputs]". */
+  readonly changes: string[];
 }
 
 export function emptyCounters(): ApplierCounters {
@@ -129,6 +131,7 @@ export function emptyCounters(): ApplierCounters {
     commands: { create: 0, update: 0, delete: 0 },
     sshSessions: 0,
     dockerOperations: 0,
+    changes: [],
   };
 }
 
