@@ -61,7 +61,9 @@ interface PreviousOutput {
  */
 export function remoteCommandHandler(context: HandlerContext): ResourceHandler {
   async function run(step: LifecycleStep, name: string, spec: RemoteCommandSpec, command: string, previous?: PreviousOutput): Promise<PreviousOutput> {
+    await refuseEnvironmentSshdDrops(context, spec);
     const environment: Record<string, string> = { ...spec.environment };
+    // Sent optimistically: a refusal only warns (sshd drops the variable) and the command runs.
     if (spec.addPreviousOutputInEnv && previous) {
       if (previous.stdout !== "") environment.PULUMI_COMMAND_STDOUT = previous.stdout;
       if (previous.stderr !== "") environment.PULUMI_COMMAND_STDERR = previous.stderr;
@@ -116,4 +118,32 @@ function logOutput(context: HandlerContext, label: string, logging: Logging, std
 function abbreviate(command: string): string {
   const firstLine = command.split("\n", 1)[0] ?? "";
   return firstLine.length < command.length ? `${firstLine.slice(0, 200)}...` : command;
+}
+
+/**
+ * pulumi-command v1.2.1 remote/commandOutputs.go: every `environment` entry is an SSH "env"
+ * request that sshd must confirm (session.Setenv), and a refusal aborts the command before
+ * it runs ("could not set environment variable"). OpenSSH's client cannot tell a refusal
+ * apart, so the applier asks the host which names its sshd accepts (`sshd -T`, AcceptEnv)
+ * and fails the same way for any other.
+ */
+async function refuseEnvironmentSshdDrops(context: HandlerContext, spec: RemoteCommandSpec): Promise<void> {
+  const names = Object.keys(spec.environment);
+  if (names.length === 0) return;
+  const probe = await context.ssh({ connection: spec.connection, command: "sshd -T 2>/dev/null | grep -i '^acceptenv ' || true", stdin: undefined, environment: {} });
+  const patterns = probe.stdout
+    .split("\n")
+    .flatMap((line) => line.trim().split(/\s+/).slice(1))
+    .filter((pattern) => pattern !== "");
+  for (const name of names) {
+    if (!patterns.some((pattern) => globMatches(pattern, name))) {
+      throw new Error(`could not set environment variable "${name}": ssh: setenv failed (sshd accepts only: ${patterns.join(" ") || "nothing"}; see AcceptEnv)`);
+    }
+  }
+}
+
+/** sshd's AcceptEnv patterns: `*` and `?` wildcards. */
+function globMatches(pattern: string, name: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return regex.test(name);
 }

@@ -31,14 +31,24 @@ export function sshArgv(connection: SshConnection, files: SshSessionFiles, comma
     ControlPath: "none",
     RequestTTY: "no",
     LogLevel: "ERROR",
-    // The provider dials up to dialErrorLimit times, each bounded by perDialTimeout.
-    ConnectionAttempts: String(connection.dialErrorLimit),
+    // The provider gives up after more than dialErrorLimit failed dials, i.e. limit + 1
+    // attempts (pulumi-command v1.2.1 remote/connection.go reachedDialingErrorLimit), each
+    // bounded by perDialTimeout. (OpenSSH retries only failed connections, not failed auth.)
+    ConnectionAttempts: String(connection.dialErrorLimit + 1),
     ConnectTimeout: String(connection.perDialTimeout),
     GlobalKnownHostsFile: "/dev/null",
-    // Without hostKey the provider accepts any key; with it, only that key.
+    // Without hostKey the provider accepts any key; with it, only that key, and it offers
+    // only the key's own type as host-key algorithm (remote/connection.go SSHConfig:
+    // HostKeyAlgorithms = [publicKey.Type()]): an "ssh-rsa" pin offers SHA-1 ssh-rsa alone,
+    // which OpenSSH >= 8.8 servers refuse.
     ...(connection.hostKey === undefined
       ? { StrictHostKeyChecking: "no", UserKnownHostsFile: "/dev/null" }
-      : { StrictHostKeyChecking: "yes", UserKnownHostsFile: files.knownHostsFile, HostKeyAlias: PINNED_HOST_ALIAS }),
+      : {
+          StrictHostKeyChecking: "yes",
+          UserKnownHostsFile: files.knownHostsFile,
+          HostKeyAlias: PINNED_HOST_ALIAS,
+          HostKeyAlgorithms: connection.hostKey.trim().split(/\s+/)[0] ?? "",
+        }),
   };
   return [
     "-F", files.configFile,
