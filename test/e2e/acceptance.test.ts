@@ -164,6 +164,12 @@ describe("a second apply", () => {
     expect(second.counters.sshSessions).toBe(0);
     expect(nginxWorkers()).toBe(workers);
   }, 10 * 60_000);
+
+  test("up --refresh right after converging plans nothing: every value the provider reads back is what the program wrote", async () => {
+    const refreshed = await deployment.apply({}, { refresh: true });
+    expect(refreshed.counters.changes).toEqual([]);
+    expect(changeCount(refreshed.counters)).toBe(0);
+  }, 10 * 60_000);
 });
 
 describe("drift detection", () => {
@@ -189,7 +195,10 @@ describe("drift detection", () => {
   test("re-apply (reapplyGeneration bumped, --refresh for Docker): exit 0 again", async () => {
     const repaired = await deployment.apply({ reapplyGeneration: "1" }, { refresh: true });
     expect(repaired.counters.commands.update).toBe(3);
-    expect(repaired.counters.resources.replaced).toBe(1);
+    // The stopped container reads back as mustRun false: an update that starts it, no replacement.
+    expect(repaired.counters.resources.replaced).toBe(0);
+    expect(repaired.counters.resources.updated).toBe(4);
+    expect(await dockerPs()).toMatch(/sandbox-telegram-bot Up/);
     const result = drift();
     expect(result.stdout).toContain("drift: stack sandbox is clean");
     expect(result.status).toBe(0);
