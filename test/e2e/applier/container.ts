@@ -127,7 +127,11 @@ export interface ContainerInspect {
   readonly NetworkSettings: { readonly Ports: Readonly<Record<string, readonly { readonly HostIp: string; readonly HostPort: string }[] | null>> | null };
 }
 
-/** Go's time.Duration.String() of a nanosecond count, for the values Docker stores. */
+/**
+ * Go's time.Duration.String() of a nanosecond count, for the values Docker stores. Written
+ * apart from the program's render/containers.ts goDuration on purpose: the model of the
+ * provider's Read must not inherit a bug of the code it checks.
+ */
 export function goDurationOfNanos(nanos: number): string {
   if (nanos === 0) return "0s";
   if (nanos % 1e9 !== 0) return `${nanos / 1e6}ms`;
