@@ -55,8 +55,11 @@ export function loadConfig(): CmConfig {
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems);
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);
-  // Validation made it present exactly when registryAuth is set, on every tier.
-  const registryPassword = resolved.config.images.kind === "registry" && resolved.config.images.auth !== undefined ? secret(REGISTRY_PASSWORD_SECRET) : undefined;
+  // Validation made it present exactly when registryAuth is set, on every tier; the
+  // sandbox's is in the file its state names, read like its deployer key.
+  const withAuth = resolved.config.images.kind === "registry" && resolved.config.images.auth !== undefined;
+  const sandboxPasswordFile = resolved.sandboxRegistryPasswordFile;
+  const registryPassword = sandboxPasswordFile !== undefined ? pulumi.secret(readFileSync(sandboxPasswordFile, "utf8")) : withAuth ? secret(REGISTRY_PASSWORD_SECRET) : undefined;
   if (resolved.sandboxKeyPath !== undefined) {
     return { ...resolved.config, secrets: undefined, registryPassword, sshPrivateKey: pulumi.secret(readFileSync(resolved.sandboxKeyPath, "utf8")) };
   }

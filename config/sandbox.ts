@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { SANDBOX_FILLED_KEYS } from "./keys";
 import { Problems, type Raw, isRecord, show } from "./reader";
+import { type SandboxRegistry, refuseStoredRegistryPassword, sandboxRegistry, sandboxRegistryPasswordFile } from "./sandboxRegistry";
 import { type PlainConfig, type ValidationInput, validateConfig } from "./validate";
 
 export interface SandboxSettings {
@@ -9,6 +10,8 @@ export interface SandboxSettings {
   readonly values: Raw;
   /** The throwaway deployer key `sandbox:up` generated. */
   readonly privateKeyPath: string;
+  /** The private registry's pull account; absent in a state file from before the registry host. */
+  readonly registry?: SandboxRegistry;
 }
 
 const PROJECT_ROOT = join(__dirname, "..");
@@ -52,6 +55,7 @@ export function readSandboxState(problems: Problems, value: unknown): SandboxSet
   const sshKey = isAbsolute(state.sshKey) ? state.sshKey : join(dirname(path), state.sshKey);
   return {
     privateKeyPath: sshKey,
+    registry: sandboxRegistry(state.registry, dirname(path)),
     values: {
       flaskHost: flaskhost,
       aapanelHost: proxy,
@@ -63,13 +67,14 @@ export function readSandboxState(problems: Problems, value: unknown): SandboxSet
 }
 
 export type StackResolution =
-  | { readonly ok: true; readonly config: PlainConfig; readonly sandboxKeyPath?: string }
+  | { readonly ok: true; readonly config: PlainConfig; readonly sandboxKeyPath?: string; readonly sandboxRegistryPasswordFile?: string }
   | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * Validates a stack's values the same way for the program and for tools that read the
  * stack file directly: on the sandbox tier the state file fills in the hosts first, and
- * no app secret is required (they are generated; the key is the one sandbox:up made).
+ * no secret is required (app secrets are generated; the key and the registry password
+ * are the ones sandbox:up made).
  */
 export function resolveStackValues(input: ValidationInput): StackResolution {
   const problems = new Problems(input.stackFile, input.namespace);
@@ -78,13 +83,17 @@ export function resolveStackValues(input: ValidationInput): StackResolution {
     for (const key of SANDBOX_FILLED_KEYS) {
       if (key in input.values) problems.add(key, "is filled in from sandboxState on the sandbox tier: remove it from the stack file");
     }
+    refuseStoredRegistryPassword(problems, input.presentSecrets, input.stackName);
   }
   const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState) : undefined;
   const result = validateConfig({
     ...input,
     values: { ...input.values, ...sandbox?.values },
     requiredSecrets: isSandbox ? [] : input.requiredSecrets,
+    // The sandbox's registry password is no stack secret: sandboxRegistryPasswordFile checks it.
+    ...(isSandbox ? { presentSecrets: new Set<string>(), secretsKnown: false } : {}),
   });
+  const registryPasswordFile = sandbox !== undefined && result.ok ? sandboxRegistryPasswordFile(problems, input.values.sandboxState, sandbox.registry, result.config.images, input.secretsKnown) : undefined;
   // Without a state file the hosts are unknown (sandboxState's own line says why); with
   // one, a bad host value came from it, not from the stack file.
   const filled = SANDBOX_FILLED_KEYS.map((key) => `${input.stackFile}: ${input.namespace}:${key}`);
@@ -94,5 +103,5 @@ export function resolveStackValues(input: ValidationInput): StackResolution {
     .map((line) => (sandbox !== undefined && isFilled(line) ? `${line} (the value comes from sandboxState ${show(input.values.sandboxState)}: run npm run sandbox:up again)` : line));
   const all = [...problems.list, ...fromValidation];
   if (all.length > 0 || !result.ok) return { ok: false, problems: all };
-  return { ok: true, config: result.config, sandboxKeyPath: sandbox?.privateKeyPath };
+  return { ok: true, config: result.config, sandboxKeyPath: sandbox?.privateKeyPath, sandboxRegistryPasswordFile: registryPasswordFile };
 }
