@@ -25,11 +25,15 @@ export function run(command: string, args: readonly string[], options: { input?:
   return { status: result.status ?? -1, stdout: result.stdout ?? "", stderr: result.stderr ?? (result.error ? String(result.error) : "") };
 }
 
-/** Builds what is missing (base, hosts, stand-in app), starts the hosts and loads the app images. */
+/**
+ * Builds what is missing (base, hosts, stand-in app), starts the hosts and pushes the app
+ * images to the sandbox's registry, from which the sandbox stack pulls them (nothing is
+ * preloaded on the Flask host's engine), as `npm run sandbox:up` does.
+ */
 export function startSandbox(prefix: string): Sandbox {
   runSandboxScript("up.sh", prefix, 20 * 60_000);
   runSandboxScript("app/build.sh", prefix, 15 * 60_000);
-  runSandboxScript("load-images.sh", prefix, 10 * 60_000);
+  runSandboxScript("push-images.sh", prefix, 15 * 60_000);
   return { ...loadSandbox(prefix), statePath: sandboxStatePath(prefix) };
 }
 

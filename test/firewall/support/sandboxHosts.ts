@@ -51,7 +51,7 @@ export function dockerIsAvailable(): boolean {
   }
 }
 
-export type SandboxScript = "up.sh" | "down.sh" | "app/build.sh" | "load-images.sh";
+export type SandboxScript = "up.sh" | "down.sh" | "app/build.sh" | "push-images.sh";
 
 export function runSandboxScript(script: SandboxScript, prefix: string, timeoutMs: number): void {
   execFileSync(join(SANDBOX_DIR, script), [], {
