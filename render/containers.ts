@@ -1,4 +1,5 @@
 import type { AppSecrets, ServiceName, TierName } from "../config/types";
+import { compareIpv4 } from "./values/addresses";
 
 /** A value for a container env var: plain text, or the name of one of the app's secrets. */
 export type EnvValue = { readonly text: string } | { readonly secret: keyof AppSecrets };
@@ -91,6 +92,7 @@ export interface ServiceCatalogueInput {
 }
 
 const WEB_CONTAINER_PORT = 8000;
+const LOOPBACK = "127.0.0.1";
 /** gunicorn's worker heartbeat files need a writable dir; a read-only root has none. */
 const APP_TMPFS = { "/tmp": "rw,noexec,nosuid,nodev,size=64m" };
 
@@ -170,8 +172,33 @@ function appEnv(input: ServiceCatalogueInput): Record<string, EnvValue> {
 }
 
 /**
+ * web-view's host bindings. Every tier publishes on the LAN address, the proxy's only way
+ * in. Dev adds 127.0.0.1 so the developer can load http://localhost:<webPort> on the dev
+ * PC (the operator guide's dev firewall keeps a localhost rule for exactly that); the
+ * proxy cannot reach loopback, and production tiers never bind it.
+ *
+ * Order: the Docker provider's Read stores `ports` as flattenContainerPorts builds it,
+ * sorted by container port, then one entry per host binding in the order the engine
+ * reports them (terraform-provider-docker v4.5.0 resource_docker_container_structures.go),
+ * and create ends with that Read. `ports` is a ForceNew list compared index by index (its
+ * DiffSuppressFunc matches each stored binding with the first new one of the same
+ * container port, which two bindings of one port never pass), so an order the engine does
+ * not report makes every later preview replace web-view. Docker >= 27 reports bindings of
+ * one container port sorted by host address (libnetwork's bridge driver: cmpPortBinding,
+ * later PortBindingReq.Compare; moby v27.0.1 to v29), hence ascending address order here.
+ * Docker 20.10 to 26 report the reverse of the order written, whatever it is: the
+ * comparator of go-connections' nat.SortPortMap calls either of two such bindings the
+ * lesser, and Go's insertion sort swaps them (seen on 20.10.24 with docker inspect). No
+ * written order is steady there, which is why dev wants Docker >= 27.
+ */
+function webViewPorts(input: ServiceCatalogueInput): PublishedPort[] {
+  const addresses = input.production || input.lanAddress === LOOPBACK ? [input.lanAddress] : [input.lanAddress, LOOPBACK].sort(compareIpv4);
+  return addresses.map((ip) => ({ internal: WEB_CONTAINER_PORT, external: input.webPort, ip }));
+}
+
+/**
  * The cm stack for one tier. Production runs gunicorn and publishes only web-view on the
- * LAN address; dev runs Flask's dev server and adds the API on loopback only.
+ * LAN address; dev runs Flask's dev server and adds web-view and the API on loopback.
  */
 export function serviceCatalogue(input: ServiceCatalogueInput): ServiceSpec[] {
   const { tier, production } = input;
@@ -236,7 +263,7 @@ export function serviceCatalogue(input: ServiceCatalogueInput): ServiceSpec[] {
       { role: "internal", aliases: ["web-view"] },
       { role: "egress", aliases: ["web-view"] },
     ],
-    ports: [{ internal: WEB_CONTAINER_PORT, external: input.webPort, ip: input.lanAddress }],
+    ports: webViewPorts(input),
     healthCheck: tcpHealthCheck(WEB_CONTAINER_PORT),
     user: input.app.appUser,
     tmpfs: APP_TMPFS,

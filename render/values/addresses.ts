@@ -17,6 +17,11 @@ function ipv4ToNumber(address: string): number {
   return address.split(".").reduce((total, octet) => total * 256 + Number(octet), 0);
 }
 
+/** Numeric order of two dotted IPv4 addresses (10.0.0.2 before 127.0.0.1 before 192.0.2.1). */
+export function compareIpv4(left: string, right: string): number {
+  return ipv4ToNumber(left) - ipv4ToNumber(right);
+}
+
 export function isUnspecifiedIpv4(text: string): boolean {
   return text === "0.0.0.0";
 }

@@ -1,14 +1,24 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import { PRODUCTION_TIERS, SERVICES as SERVICE_NAMES, type TierName } from "../../config/types";
+import { type ServiceCatalogueInput, serviceCatalogue } from "../../render/containers";
 import { type ProgramRun, SECRET_KEYS, fakeSecret, isSecretInput, runProgram, unwrapSecret } from "../support/program";
 
 const CONTAINER = "docker:index/container:Container";
-const EXPECTED_WEB_PORT = { rex: 8001, siong: 8005, dev: 8000 } as const;
+const EXPECTED_WEB_PORT = { rex: 8001, siong: 8005, dev: 8000, sandbox: 8001 } as const;
+/** lanAddress in each committed stack file (the sandbox's comes from its state fixture). */
+const LAN_ADDRESS: Readonly<Record<TierName, string>> = { rex: "192.0.2.10", siong: "192.0.2.20", dev: "192.0.2.30", sandbox: "198.51.100.3" };
+const SANDBOX_FIXTURE = "test/fixtures/sandbox/sandbox.json";
 const SERVICES = ["mysql", "api-server", "web-view", "telegram-bot", "credit-transfer"];
 
 interface PortInput {
   internal: number;
-  external?: number;
-  ip?: string;
+  external: number;
+  ip: string;
+  protocol: string;
+}
+
+function webBinding(ip: string, port: number): PortInput {
+  return { internal: 8000, external: port, ip, protocol: "tcp" };
 }
 
 function container(run: ProgramRun, tier: string, service: string): Record<string, unknown> {
@@ -39,9 +49,12 @@ describe.each(["rex", "siong", "dev"] as const)("stack %s", (tier) => {
     expect(names.sort()).toEqual(SERVICES.map((service) => `${tier}-${service}`).sort());
   });
 
-  test(`publishes web-view on the LAN address at port ${EXPECTED_WEB_PORT[tier]} and nothing else publicly`, () => {
+  test(`publishes web-view at port ${EXPECTED_WEB_PORT[tier]} on the LAN address${tier === "dev" ? " and 127.0.0.1" : " alone"}, and nothing else publicly`, () => {
     const web = container(run, tier, "web-view");
-    expect(web.ports).toEqual([{ internal: 8000, external: EXPECTED_WEB_PORT[tier], ip: expect.stringMatching(/^192\.0\.2\./), protocol: "tcp" }]);
+    const port = EXPECTED_WEB_PORT[tier];
+    // Dev's two bindings in the order Docker >= 27 reads them back: by host address.
+    const expected = tier === "dev" ? [webBinding("127.0.0.1", port), webBinding(LAN_ADDRESS.dev, port)] : [webBinding(LAN_ADDRESS[tier], port)];
+    expect(web.ports).toEqual(expected);
     for (const service of SERVICES.filter((name) => name !== "web-view" && name !== "api-server")) {
       expect(container(run, tier, service).ports, service).toEqual([]);
     }
@@ -149,8 +162,57 @@ describe.each(["rex", "siong", "dev"] as const)("stack %s", (tier) => {
   });
 
   test("exports the container names, network names and LAN web URL", () => {
-    expect(run.outputs.lanWebUrl).toBe(`http://${String(container(run, tier, "web-view").ports && (container(run, tier, "web-view").ports as PortInput[])[0]?.ip)}:${EXPECTED_WEB_PORT[tier]}/`);
+    expect(run.outputs.lanWebUrl).toBe(`http://${LAN_ADDRESS[tier]}:${EXPECTED_WEB_PORT[tier]}/`);
+    expect((container(run, tier, "web-view").ports as PortInput[]).map((port) => port.ip)).toContain(LAN_ADDRESS[tier]);
     expect(run.outputs.containerNames).toMatchObject({ "api-server": `${tier}-api-server`, "web-view": `${tier}-web-view` });
     expect(run.outputs.networkNames).toEqual({ internal: `${tier}-internal`, egress: `${tier}-egress` });
+  });
+});
+
+describe.each(PRODUCTION_TIERS)("production tier %s", (tier) => {
+  test("publishes web-view on the LAN address alone, never on loopback", async () => {
+    const run = await runProgram(tier, tier === "sandbox" ? { overrides: { sandboxState: SANDBOX_FIXTURE } } : {});
+    expect(container(run, tier, "web-view").ports).toEqual([webBinding(LAN_ADDRESS[tier], EXPECTED_WEB_PORT[tier])]);
+  });
+});
+
+describe("web-view's host bindings as rendered", () => {
+  const base: ServiceCatalogueInput = {
+    tier: "dev",
+    production: false,
+    webPort: 8000,
+    apiPort: 3000,
+    lanAddress: "192.0.2.30",
+    debug: false,
+    gunicorn: { workers: 2, timeoutSeconds: 30 },
+    app: {
+      dbName: "cm",
+      dbUser: "cm",
+      botBaseUrl: "https://bot.example.com",
+      prefixPattern: "cm-",
+      appUser: "10001:10001",
+      databaseUser: "999:999",
+      memoryLimitsMb: Object.fromEntries(SERVICE_NAMES.map((service) => [service, 256])) as ServiceCatalogueInput["app"]["memoryLimitsMb"],
+    },
+  };
+  const webPorts = (input: ServiceCatalogueInput) => serviceCatalogue(input).find((spec) => spec.service === "web-view")?.ports.map((port) => port.ip);
+
+  // Docker >= 27 orders one container port's bindings by host address (netip.Addr.Compare):
+  // numerically, so 20.30.40.50 comes before 127.0.0.1 although it sorts after it as text.
+  test.each([
+    ["10.0.0.5", ["10.0.0.5", "127.0.0.1"]],
+    ["20.30.40.50", ["20.30.40.50", "127.0.0.1"]],
+    ["127.0.0.2", ["127.0.0.1", "127.0.0.2"]],
+    ["192.168.1.5", ["127.0.0.1", "192.168.1.5"]],
+  ])("dev on LAN address %s binds both, in the order Docker reports", (lanAddress, expected) => {
+    expect(webPorts({ ...base, lanAddress })).toEqual(expected);
+  });
+
+  test("dev whose LAN address is 127.0.0.1 binds it once (Docker refuses a second identical binding)", () => {
+    expect(webPorts({ ...base, lanAddress: "127.0.0.1" })).toEqual(["127.0.0.1"]);
+  });
+
+  test.each(PRODUCTION_TIERS)("production tier %s binds the LAN address alone", (tier) => {
+    expect(webPorts({ ...base, tier, production: true })).toEqual(["192.0.2.30"]);
   });
 });
