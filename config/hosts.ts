@@ -1,8 +1,8 @@
 import { sshAddressProblems, proxySourceProblems } from "../render/values/addresses";
-import { parseDockerEndpoint } from "../render/values/docker";
+import { dockerSshTargetProblems, parseDockerEndpoint } from "../render/values/docker";
 import { hostKeyProblems } from "../render/values/hostKeys";
 import { tokenProblems } from "../render/values/names";
-import { PORT_RANGE } from "../render/values/numbers";
+import { PORT_RANGE, portProblems } from "../render/values/numbers";
 import { absolutePathProblems } from "../render/values/paths";
 import { type Reader, show } from "./reader";
 import type { DockerEndpoint, SshHostConfig, TierName } from "./types";
@@ -26,13 +26,21 @@ export function readSshHost(read: Reader, key: "flaskHost" | "aapanelHost", valu
   };
 }
 
-/** The tier's Docker engine: dev's local socket, or the Flask host's engine over ssh. */
+/**
+ * The tier's Docker engine: dev's local socket, or the Flask host's engine over ssh (the
+ * provider pins flaskHost.hostKey for it, so an ssh:// dockerHost must address flaskHost).
+ */
 export function readDocker(read: Reader, tier: TierName, value: unknown, identity: unknown, flaskHost: SshHostConfig): DockerEndpoint {
   const fallback = tier === "dev" ? "unix:///var/run/docker.sock" : `ssh://${flaskHost.sshUser}@${flaskHost.address}:${flaskHost.sshPort}`;
   const host = read.string("dockerHost", value, fallback);
   const { parts, problems } = parseDockerEndpoint(host);
   // The fallback is built from flaskHost, whose own keys already name any problem.
-  if (value !== undefined && value !== null && value !== "") read.check("dockerHost", problems);
+  const given = value !== undefined && value !== null && value !== "";
+  if (given) read.check("dockerHost", problems);
+  // Compared only with a valid flaskHost: a bad address or port is already named there.
+  if (given && parts?.scheme === "ssh" && sshAddressProblems(flaskHost.address).length === 0 && portProblems(flaskHost.sshPort).length === 0) {
+    read.check("dockerHost", dockerSshTargetProblems(host, parts, flaskHost));
+  }
   const identityFile = identity === undefined || identity === null || identity === "" ? undefined : read.checked("dockerSshIdentityFile", identity, absolutePathProblems);
   if (parts?.scheme === "unix") {
     if (tier !== "dev") read.add("dockerHost", `${show(host)}: only dev deploys to a local socket; ${tier} uses ssh://${flaskHost.sshUser}@<flaskHost.address>`);

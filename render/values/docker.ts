@@ -37,3 +37,38 @@ export function parseDockerEndpoint(text: string): { readonly parts?: DockerEndp
 export function dockerEndpointProblems(text: string): string[] {
   return parseDockerEndpoint(text).problems;
 }
+
+/** The host whose key the Docker transport pins (flaskHost): its address and sshd port. */
+export interface PinnedSshHost {
+  readonly address: string;
+  readonly sshPort: number;
+}
+
+/** ssh's port when the endpoint names none. */
+const SSH_DEFAULT_PORT = 22;
+
+/**
+ * An ssh:// endpoint must reach the host whose key is pinned, at its sshd port: the
+ * provider's ssh options pin that host's key under "address" or "[address]:port" only, and
+ * the firewall guards only that host. Another host fails the host-key check at deploy (or,
+ * with a cloned key, runs the containers where no firewall filters their ports). The user
+ * may differ: the pin is per host, and the Docker transport may log in as a docker-group
+ * user where the command provider uses root.
+ */
+export function dockerSshTargetProblems(text: string, parts: Extract<DockerEndpointParts, { scheme: "ssh" }>, pinned: PinnedSshHost): string[] {
+  const right = `ssh://${parts.user === undefined ? "" : `${parts.user}@`}${pinned.address}:${pinned.sshPort}`;
+  const fix = `write ${show(right)} or leave dockerHost out; to move the tier, change flaskHost (address, hostKey) instead`;
+  if (parts.host !== pinned.address) {
+    return [
+      `${show(text)} addresses ${show(parts.host)}, but flaskHost.address is ${show(pinned.address)}: the Docker transport trusts only flaskHost.hostKey, pinned for that address, and the firewall guards only that host, so ssh would refuse the key at deploy (or, with a cloned key, the containers would run on an unguarded host); ${fix}`,
+    ];
+  }
+  const port = parts.port ?? SSH_DEFAULT_PORT;
+  if (port !== pinned.sshPort) {
+    const which = parts.port === undefined ? `ssh's default port ${port}` : `ssh port ${port}`;
+    return [
+      `${show(text)} reaches ${which}, but flaskHost.sshPort is ${pinned.sshPort}: flaskHost.hostKey is pinned for port ${pinned.sshPort}, so ssh would refuse the key at deploy; ${fix}`,
+    ];
+  }
+  return [];
+}

@@ -315,7 +315,16 @@ describe("the real rex stack through fake engines", () => {
     await applyRex(applier);
     const oldHost = fake.calls[0]?.host ?? "";
     const before = fake.calls.length;
-    const moved = await applyRex(applier, { dockerHost: "ssh://root@192.0.2.99:22" });
+    // The way an operator moves a tier (dockerHost alone is refused: the provider pins
+    // flaskHost's key for flaskHost's address): flaskHost, its LAN address and dockerHost
+    // if the stack sets one go to the new host; the fixture's host key stays.
+    const committed = stackConfig("rex");
+    const flaskHost = JSON.parse(committed[`${PROJECT}:flaskHost`] ?? "{}") as Record<string, unknown>;
+    const moved = await applyRex(applier, {
+      flaskHost: JSON.stringify({ ...flaskHost, address: "192.0.2.99" }),
+      lanAddress: "192.0.2.99",
+      ...(committed[`${PROJECT}:dockerHost`] === undefined ? {} : { dockerHost: `ssh://${String(flaskHost.sshUser)}@192.0.2.99:${String(flaskHost.sshPort)}` }),
+    });
     const calls = lines(fake, before);
     const removed = calls.filter((line) => / (rm|network rm) /.test(` ${line.split(" ").slice(1).join(" ")} `));
     expect(removed.every((line) => line.startsWith(oldHost))).toBe(true);

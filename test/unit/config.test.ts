@@ -134,6 +134,16 @@ describe("what validation reports, and what it still accepts", () => {
     }
   });
 
+  test("dockerHost may log in as another user than flaskHost.sshUser, on flaskHost's address and sshd port", () => {
+    expect(problemsOf(validate("rex", (v) => (v.dockerHost = "ssh://deploy@192.0.2.10:22")))).toEqual([]);
+    expect(problemsOf(validate("rex", (v) => (v.dockerHost = "ssh://deploy@192.0.2.10")))).toEqual([]);
+    expect(problemsOf(validate("rex", (v) => (withObject("flaskHost", "sshPort", 2222)(v), (v.dockerHost = "ssh://root@192.0.2.10:2222"))))).toEqual([]);
+    // A bad flaskHost is named under its own key, not blamed on dockerHost as well.
+    expect(problemsOf(validate("rex", (v) => (withObject("flaskHost", "address", "2001:db8::10")(v), (v.dockerHost = "ssh://root@192.0.2.10:22"))))).toEqual([
+      expect.stringMatching(/^Pulumi\.rex\.yaml: cm-infra:flaskHost\.address: "2001:db8::10" is IPv6/),
+    ]);
+  });
+
   test("a port clash names both ports' keys, under the one that has to move", () => {
     expect(problemsOf(validate("rex", withObject("flaskHost", "sshPort", 3000)))).toEqual([
       "Pulumi.rex.yaml: cm-infra:flaskHost.sshPort: 3000 is the API server's port, which the firewall closes on the Flask host: SSH would be locked out; sshd must listen elsewhere",

@@ -108,6 +108,13 @@ const CASES: readonly Malformed[] = [
   { name: "dockerHost with a path", stack: "rex", change: set("dockerHost", "ssh://root@192.0.2.10:22/x"), key: "dockerHost", says: 'must be "ssh://[user@]host[:port]"' },
   { name: "dockerHost with spaces", stack: "siong", change: set("dockerHost", "ssh://root@192.0.2.20 -o ProxyCommand=x"), key: "dockerHost", says: "ssh" },
   { name: "dockerHost port out of range", stack: "rex", change: set("dockerHost", "ssh://root@192.0.2.10:99999"), key: "dockerHost", says: "ssh port 99999 is outside 1-65535" },
+  // ...and reaches the host whose key is pinned (flaskHost), which the firewall guards.
+  { name: "dockerHost moved alone to another host", stack: "rex", change: set("dockerHost", "ssh://root@192.0.2.99:22"), key: "dockerHost", says: 'addresses "192.0.2.99", but flaskHost.address is "192.0.2.10": the Docker transport trusts only flaskHost.hostKey' },
+  { name: "dockerHost naming the Flask host by a name", stack: "siong", change: set("dockerHost", "ssh://root@flask.lan:22"), key: "dockerHost", says: 'addresses "flask.lan", but flaskHost.address is "192.0.2.20"' },
+  { name: "dockerHost as another user on another host", stack: "siong", change: set("dockerHost", "ssh://deploy@192.0.2.10"), key: "dockerHost", says: 'write "ssh://deploy@192.0.2.20:22" or leave dockerHost out' },
+  { name: "dockerHost on another ssh port", stack: "rex", change: set("dockerHost", "ssh://root@192.0.2.10:2222"), key: "dockerHost", says: "reaches ssh port 2222, but flaskHost.sshPort is 22" },
+  { name: "dockerHost without flaskHost's ssh port", stack: "rex", change: (values) => (setIn("flaskHost.sshPort", 2222)(values), set("dockerHost", "ssh://root@192.0.2.10")(values)), key: "dockerHost", says: "reaches ssh's default port 22, but flaskHost.sshPort is 2222" },
+  { name: "dev's engine over ssh on another host", stack: "dev", change: set("dockerHost", "ssh://root@192.0.2.99"), key: "dockerHost", says: 'but flaskHost.address is "192.0.2.30"' },
   { name: "a local socket outside dev", stack: "rex", change: set("dockerHost", "unix:///var/run/docker.sock"), key: "dockerHost", says: "only dev deploys to a local socket" },
   { name: "a relative socket path", stack: "dev", change: set("dockerHost", "unix://var/run/docker.sock"), key: "dockerHost", says: "unix socket path" },
   { name: "a relative identity file", stack: "rex", change: set("dockerSshIdentityFile", "~/.ssh/cm_deploy"), key: "dockerSshIdentityFile", says: "is not an absolute path" },

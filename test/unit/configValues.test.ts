@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { adminSourceProblems, proxySourceProblems, publishAddressProblems } from "../../render/values/addresses";
-import { parseDockerEndpoint } from "../../render/values/docker";
+import { type DockerEndpointParts, dockerSshTargetProblems, parseDockerEndpoint } from "../../render/values/docker";
 import { headerValueProblems } from "../../render/values/headers";
 import { hostKeyProblems } from "../../render/values/hostKeys";
 import { parseImageReference, registryOf } from "../../render/values/images";
@@ -89,6 +89,32 @@ describe("docker endpoints: strict ssh:// or unix://", () => {
   ])("refused: %s", (endpoint) => {
     expect(parseDockerEndpoint(endpoint).problems).not.toEqual([]);
     expect(parseDockerEndpoint(endpoint).parts).toBeUndefined();
+  });
+});
+
+describe("docker endpoints: ssh:// reaches the host whose key is pinned", () => {
+  const flask = { address: "192.0.2.10", sshPort: 22 };
+  const target = (endpoint: string, pinned = flask) => {
+    const parts = parseDockerEndpoint(endpoint).parts as Extract<DockerEndpointParts, { scheme: "ssh" }>;
+    return dockerSshTargetProblems(endpoint, parts, pinned);
+  };
+
+  test.each(["ssh://root@192.0.2.10:22", "ssh://root@192.0.2.10", "ssh://192.0.2.10", "ssh://deploy@192.0.2.10:22"])("accepted: %s (any user: the pin is per host)", (endpoint) => {
+    expect(target(endpoint)).toEqual([]);
+  });
+
+  test("another host, or a name for the same one, is refused with the endpoint that would be right", () => {
+    expect(target("ssh://deploy@192.0.2.99:22")).toEqual([
+      '"ssh://deploy@192.0.2.99:22" addresses "192.0.2.99", but flaskHost.address is "192.0.2.10": the Docker transport trusts only flaskHost.hostKey, pinned for that address, and the firewall guards only that host, so ssh would refuse the key at deploy (or, with a cloned key, the containers would run on an unguarded host); write "ssh://deploy@192.0.2.10:22" or leave dockerHost out; to move the tier, change flaskHost (address, hostKey) instead',
+    ]);
+    // ssh looks the pin up under the name it was given, and the pin is under the address.
+    expect(target("ssh://root@flask.lan")[0]).toMatch(/^"ssh:\/\/root@flask.lan" addresses "flask.lan", but flaskHost.address is "192.0.2.10"/);
+  });
+
+  test("another port is refused, and a missing port is ssh's 22", () => {
+    expect(target("ssh://root@192.0.2.10:2222")[0]).toMatch(/reaches ssh port 2222, but flaskHost.sshPort is 22: .*write "ssh:\/\/root@192.0.2.10:22"/);
+    expect(target("ssh://root@192.0.2.10", { address: "192.0.2.10", sshPort: 2222 })[0]).toMatch(/reaches ssh's default port 22, but flaskHost.sshPort is 2222: .*write "ssh:\/\/root@192.0.2.10:2222"/);
+    expect(target("ssh://root@192.0.2.10:2222", { address: "192.0.2.10", sshPort: 2222 })).toEqual([]);
   });
 });
 

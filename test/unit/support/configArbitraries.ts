@@ -83,16 +83,31 @@ const sshHost = fc.record(
   { requiredKeys: ["address", "hostKey"] },
 );
 
-const sshEndpoint = fc
+const endpointOf = (user: string | undefined, host: string, endpointPort: unknown) =>
+  `ssh://${user === undefined ? "" : `${user}@`}${host}${endpointPort === undefined ? "" : `:${String(endpointPort)}`}`;
+const anySshEndpoint = fc
   .record({ user: fc.option(goodToken, { nil: undefined }), host: fc.oneof(ipv4, domainName), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) })
-  .map(({ user, host, port: p }) => `ssh://${user === undefined ? "" : `${user}@`}${host}${p === undefined ? "" : `:${p}`}`);
+  .map(({ user, host, port: p }) => endpointOf(user, host, p));
+
+/**
+ * An ssh endpoint on the generated flaskHost (its address and sshPort, any user; the port
+ * left out now and then, which means 22), or on any host and port, which must be refused
+ * unless it happens to be the same one.
+ */
+function sshEndpoint(flaskHost: unknown) {
+  const flask = typeof flaskHost === "object" && flaskHost !== null ? (flaskHost as Record<string, unknown>) : {};
+  const onFlask = fc
+    .record({ user: fc.option(goodToken, { nil: undefined }), omitPort: fc.boolean() })
+    .map(({ user, omitPort }) => endpointOf(user, String(flask.address), omitPort && (flask.sshPort === undefined || Number(flask.sshPort) === 22) ? undefined : (flask.sshPort ?? 22)));
+  return mostly(onFlask, anySshEndpoint, 4);
+}
 const socketEndpoint = goodPath.map((socket) => `unix://${socket}`);
 const badEndpoint = fc.constantFrom("ssh://-oProxyCommand=x@h", "tcp://10.0.0.1:2375", "ssh://root@h:22/x", "ssh://root@h x", "unix://relative");
 
 /** The engine and its ssh key file: dev's local socket, the others' ssh (the wrong kind now and then). */
-function docker(tier: TierName) {
-  const right = tier === "dev" ? socketEndpoint : sshEndpoint;
-  const wrong = tier === "dev" ? sshEndpoint : socketEndpoint;
+function docker(tier: TierName, flaskHost: unknown) {
+  const right = tier === "dev" ? socketEndpoint : sshEndpoint(flaskHost);
+  const wrong = tier === "dev" ? sshEndpoint(flaskHost) : socketEndpoint;
   return fc.record(
     { dockerHost: mostly(right, fc.oneof(badEndpoint, wrong)), dockerSshIdentityFile: tier === "dev" ? mostly(fc.constant(undefined), path) : path },
     { requiredKeys: [] },
@@ -173,7 +188,6 @@ export function stackValues(tier: TierName): fc.Arbitrary<GeneratedStack> {
         tier: mostly(fc.constant(tier), fc.constantFrom("rex", "siong", "dev", "sandbox", "staging")),
         flaskHost: sshHost,
         aapanelHost: sshHost,
-        docker: docker(tier),
         webPort: port,
         lanAddress: address,
         domain,
@@ -186,13 +200,17 @@ export function stackValues(tier: TierName): fc.Arbitrary<GeneratedStack> {
         edge,
         firewall,
       },
-      { requiredKeys: ["flaskHost", "aapanelHost", "domain", "images", "docker"] },
+      { requiredKeys: ["flaskHost", "aapanelHost", "domain", "images"] },
     )
-    .chain(({ docker: engine, ...values }) => {
-      const withAuth = isRecordWith(values.images, "registryAuth");
-      const all: Record<string, unknown> = { ...values, ...Object.fromEntries(Object.entries(engine ?? {}).filter(([, value]) => value !== undefined)) };
-      return fc.record({ values: fc.constant(all), registryPassword: mostly(fc.constant(withAuth), fc.constant(!withAuth)) });
-    });
+    .chain((values) =>
+      // The engine is generated after flaskHost: a right ssh:// dockerHost is on that host.
+      fc.record({ engine: docker(tier, values.flaskHost), passwordMatches: mostly(fc.constant(true), fc.constant(false)) }).map(({ engine, passwordMatches }) => {
+        const withAuth = isRecordWith(values.images, "registryAuth");
+        const all: Record<string, unknown> = { ...values, ...Object.fromEntries(Object.entries(engine).filter(([, value]) => value !== undefined)) };
+        // Mostly the password exactly when credentials are set; now and then the other way.
+        return { values: all, registryPassword: passwordMatches ? withAuth : !withAuth };
+      }),
+    );
 }
 
 function isRecordWith(value: unknown, key: string): boolean {
