@@ -4,6 +4,7 @@ import { APP_SECRET_KEYS, REGISTRY_PASSWORD_SECRET, SSH_KEY_SECRET } from "./def
 import { OBJECT_KEYS, REQUIRED_SECRETS, SCALAR_KEYS, SECRET_KEYS } from "./keys";
 import type { AppSecrets, CmConfig } from "./types";
 import { resolveStackValues } from "./sandbox";
+import { readSiblingStacks, siblingClashProblems } from "./siblings";
 
 /**
  * A config problem users fix in their stack file. RunError makes the CLI print the message
@@ -16,8 +17,9 @@ export class ConfigError extends pulumi.RunError {
 }
 
 /**
- * Reads the stack's config at the program's edge, validates all of it before any
- * resource is declared, and throws one ConfigError listing every problem.
+ * Reads the stack's config at the program's edge, validates all of it (and against the
+ * sibling stack files that share its hosts) before any resource is declared, and throws
+ * one ConfigError listing every problem.
  */
 export function loadConfig(): CmConfig {
   const config = new pulumi.Config();
@@ -51,7 +53,9 @@ export function loadConfig(): CmConfig {
   }
 
   const resolved = resolveStackValues({ stackName, stackFile, namespace, values, presentSecrets, requiredSecrets: REQUIRED_SECRETS, secretsKnown: true });
-  const problems = [...early, ...(resolved.ok ? [] : resolved.problems)];
+  // Clashes with the other stacks in the project folder need this stack's own values valid.
+  const clashes = resolved.ok ? siblingClashProblems({ stackFile, config: resolved.config }, namespace, readSiblingStacks(stackName)) : [];
+  const problems = [...early, ...(resolved.ok ? clashes : resolved.problems)];
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems);
 
   const secret = (key: string): pulumi.Output<string> => config.requireSecret(key);

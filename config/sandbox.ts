@@ -34,12 +34,12 @@ function parseState(path: string): unknown {
  * The sandbox stack needs no manual config: hosts, host keys and the deployer key come
  * from the state file `npm run sandbox:up` writes (addresses are read, not assumed).
  */
-export function readSandboxState(problems: Problems, value: unknown): SandboxSettings | undefined {
+export function readSandboxState(problems: Problems, value: unknown, root: string = PROJECT_ROOT): SandboxSettings | undefined {
   if (typeof value !== "string" || value === "") {
     problems.add("sandboxState", "is required on the sandbox tier (path to sandbox.json written by npm run sandbox:up)");
     return undefined;
   }
-  const path = isAbsolute(value) ? value : join(PROJECT_ROOT, value);
+  const path = isAbsolute(value) ? value : join(root, value);
   if (!existsSync(path)) {
     problems.add("sandboxState", `${show(value)} does not exist: start the sandbox with npm run sandbox:up`);
     return undefined;
@@ -75,8 +75,9 @@ export type StackResolution =
  * stack file directly: on the sandbox tier the state file fills in the hosts first, and
  * no secret is required (app secrets are generated; the key and the registry password
  * are the ones sandbox:up made).
+ * A relative sandboxState is inside root, the project folder.
  */
-export function resolveStackValues(input: ValidationInput): StackResolution {
+export function resolveStackValues(input: ValidationInput, root: string = PROJECT_ROOT): StackResolution {
   const problems = new Problems(input.stackFile, input.namespace);
   const isSandbox = (input.values.tier ?? input.stackName) === "sandbox";
   if (isSandbox) {
@@ -85,7 +86,7 @@ export function resolveStackValues(input: ValidationInput): StackResolution {
     }
     refuseStoredRegistryPassword(problems, input.presentSecrets, input.stackName);
   }
-  const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState) : undefined;
+  const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState, root) : undefined;
   const result = validateConfig({
     ...input,
     values: { ...input.values, ...sandbox?.values },

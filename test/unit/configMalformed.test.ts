@@ -41,6 +41,21 @@ const rename = (path: string, to: string) => (values: StackValues) => {
   delete target[last];
 };
 
+/**
+ * Puts this stack's Flask host (and lanAddress) on the address of another committed
+ * stack's host (its flaskHost, or its aapanelHost), keeping this stack's host key; keys
+ * lists settings to take over from that stack as well.
+ */
+const moveTo =
+  (stack: string, keys: readonly string[], host: "flaskHost" | "aapanelHost" = "flaskHost") =>
+  (values: StackValues) => {
+    const other = committedValues(stack);
+    const address = (other[host] as Section).address;
+    setIn("flaskHost.address", address)(values);
+    values.lanAddress = address;
+    for (const key of keys) values[key] = other[key];
+  };
+
 const ED25519 = publicHostKey("ssh-ed25519");
 const [, ED25519_DATA = ""] = ED25519.split(" ");
 const RSA = publicHostKey("ssh-rsa");
@@ -146,6 +161,13 @@ const CASES: readonly Malformed[] = [
   { name: "a registry password in plaintext", stack: "rex", change: (values, secrets) => (setIn("images.registryAuth", AUTH)(values), (secrets.registryPassword = "FAKE-REGISTRY")), plaintext: ["registryPassword"], key: "registryPassword", says: "is stored in plaintext" },
   { name: "a password in the stack file", stack: "rex", change: setIn("images.registryAuth", { ...AUTH, password: "hunter2" }), key: "images.registryAuth.password", says: "must not be in the stack file" },
   { name: "credentials on dev, which pulls nothing", stack: "dev", change: setIn("images.registryAuth", AUTH), key: "images.registryAuth", says: "dev builds its images" },
+  // Two tiers on one host, against the sibling stack files committed in the project folder.
+  { name: "rex moved onto siong's Flask host with siong's webPort", stack: "rex", change: moveTo("siong", ["webPort"]), key: "webPort", says: "8005 is also Pulumi.siong.yaml's webPort, on the same Flask host 192.0.2.20: one tier's web-view would be published over the other's" },
+  { name: "siong moved onto rex's Flask host with rex's webPort", stack: "siong", change: moveTo("rex", ["webPort"]), key: "webPort", says: "8001 is also Pulumi.rex.yaml's webPort, on the same Flask host 192.0.2.10" },
+  { name: "rex with siong's domain on the aaPanel host both use", stack: "rex", change: set("domain", "siong.example.com"), key: "domain", says: '"siong.example.com" is also Pulumi.siong.yaml\'s domain, on the same aaPanel host 192.0.2.5: two server blocks for one name' },
+  { name: "dev with rex's domain in capitals", stack: "dev", change: set("domain", "REX.example.com"), key: "domain", says: "is also Pulumi.rex.yaml's domain" },
+  { name: "rex's web port on siong's edge listen port", stack: "rex", change: (values) => (moveTo("siong", [], "aapanelHost")(values), setIn("aapanelHost.address", "192.0.2.6")(values), set("webPort", "443")(values)), key: "webPort", says: "443 is Pulumi.siong.yaml's edge.listenPort on the same host 192.0.2.5" },
+  { name: "rex's edge listen port on siong's web port", stack: "rex", change: (values) => (setIn("aapanelHost.address", "192.0.2.20")(values), setIn("edge.listenPort", 8005)(values)), key: "edge.listenPort", says: "8005 is Pulumi.siong.yaml's webPort on the same host 192.0.2.20" },
   // Values that reach nginx and shell text.
   { name: "a CSP with a quote", stack: "rex", change: setIn("edge.contentSecurityPolicy", `default-src "self"`), key: "edge.contentSecurityPolicy", says: `contains "\\""` },
   { name: "a CSP with a newline", stack: "siong", change: setIn("edge.contentSecurityPolicy", "default-src 'self';\nreturn 200"), key: "edge.contentSecurityPolicy", says: 'contains "\\n"' },
