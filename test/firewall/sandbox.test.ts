@@ -128,6 +128,47 @@ describe("firewall on real sandbox hosts", { timeout: 180_000 }, () => {
     expect(await firewallSnapshot(flaskhost)).toBe(before);
   });
 
+  it("clears a killed run's temp files; a full fragment folder or a read-only /etc/ufw fails clearly and changes nothing", async () => {
+    const before = await firewallSnapshot(flaskhost);
+    const fragment = () => onFlaskHost(`cat ${FIREWALL_HOST_PATHS.fragmentDir}/rex.rules`);
+    const fragmentBefore = await fragment();
+    // What a SIGKILL between "temp written" and "renamed" leaves (never loaded: not *.rules).
+    await onFlaskHost(
+      `printf '*filter\\n-A DOCKER-USER -j ACC' >${FIREWALL_HOST_PATHS.afterRules}.cm-infra.Ab12Cd; ` +
+        `printf ':cm-infra-rex - [0' >${FIREWALL_HOST_PATHS.fragmentDir}/.cm-infra-tmp.Xy34Zw`,
+    );
+    const cleared = await runPhase(renderFirewallScripts(rex), "update");
+    expect(summaryOf(cleared)).toBe("unchanged");
+    expect(await onFlaskHost(`ls -A /etc/ufw | grep -c after.rules.cm-infra || true`)).toBe("0\n");
+    expect(await onFlaskHost(`ls -A ${FIREWALL_HOST_PATHS.fragmentDir}`)).toBe("rex.rules\n");
+
+    const widened = renderFirewallScripts({ ...rex, extraAllowedSources: [lan.address] });
+    // A 16 KiB disk over the fragment folder, holding what was there, then filled up.
+    await onFlaskHost(
+      `set -e; d=${FIREWALL_HOST_PATHS.fragmentDir}; cp -a "$d" /tmp/fragments; mount -t tmpfs -o size=16k cm-test-tiny "$d"; ` +
+        `cp -a /tmp/fragments/. "$d"/; rm -rf /tmp/fragments; dd if=/dev/zero of="$d/.filler" bs=4096 2>/dev/null || true`,
+    );
+    try {
+      const full = await runPhase(widened, "update");
+      expect(full.exitCode).not.toBe(0);
+      expect(full.stderr).toContain(`cannot write in ${FIREWALL_HOST_PATHS.fragmentDir} (is the disk full?); nothing was changed`);
+    } finally {
+      await onFlaskHost(`umount ${FIREWALL_HOST_PATHS.fragmentDir}`);
+    }
+    await onFlaskHost("mount --bind /etc/ufw /etc/ufw && mount -o remount,bind,ro /etc/ufw");
+    try {
+      const readOnly = await runPhase(widened, "update");
+      expect(readOnly.exitCode).not.toBe(0);
+      expect(readOnly.stderr).toContain("cannot create a file in /etc/ufw: Read-only file system; nothing was changed");
+    } finally {
+      await onFlaskHost("umount /etc/ufw");
+    }
+    expect(await fragment()).toBe(fragmentBefore);
+    expect(await onFlaskHost(`ls -A ${FIREWALL_HOST_PATHS.fragmentDir}`)).toBe("rex.rules\n");
+    expect(await firewallSnapshot(flaskhost)).toBe(before);
+    expect(await httpStatusFrom(lan, url(8001))).toBe(BLOCKED);
+  });
+
   it("an update adds and later drops an allowed source, keeping allow-before-deny order", async () => {
     const withLan = renderFirewallScripts({ ...rex, extraAllowedSources: [lan.address] });
     const widened = await runPhase(withLan, "update");

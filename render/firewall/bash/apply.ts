@@ -9,13 +9,21 @@ export const FIREWALL_APPLY_BASH = `refuse_inactive_ufw() {
     "firewall.enableUfw true) to let cm-infra allow SSH from firewall.adminSources and enable it."
 }
 
-write_fragment() {
+# The new fragment beside the old one (NEW_FRAGMENT), or nothing when it is current.
+NEW_FRAGMENT=""
+prepare_fragment() {
   if [[ -f $FRAGMENT_FILE && "$(cat "$FRAGMENT_FILE")" == "$FRAGMENT" ]]; then return 0; fi
   printf '*filter\\n:DOCKER-USER - [0:0]\\n%s\\nCOMMIT\\n' "$FRAGMENT" | iptables-restore --test --noflush ||
-    die "iptables-restore --test rejected the rules for $TIER; nothing was changed"
-  mkdir -p "$FRAGMENT_DIR"
-  printf '%s\\n' "$FRAGMENT" >"$FRAGMENT_FILE.tmp"
-  mv -f "$FRAGMENT_FILE.tmp" "$FRAGMENT_FILE"
+    die "iptables-restore --test rejected the rules for $TIER"
+  write_beside "$FRAGMENT_FILE" .cm-infra-tmp.XXXXXX < <(printf '%s\\n' "$FRAGMENT")
+  chmod 0644 "$TEMP_FILE"
+  NEW_FRAGMENT=$TEMP_FILE
+}
+
+install_fragment() {
+  [[ -n $NEW_FRAGMENT ]] || return 0
+  OUTCOME=""
+  mv -f "$NEW_FRAGMENT" "$FRAGMENT_FILE"
   say "wrote $FRAGMENT_FILE"
 }
 
@@ -35,6 +43,7 @@ claim_ssh_rules() {
       operator) say "SSH rule '$rule' exists already and is not ours; leaving it to its owner" ;;
     esac
   done
+  fresh_added
 }
 
 # ufw takes the first matching rule and only appends, so when our port rules are not
@@ -55,8 +64,10 @@ claim_port_rules() {
     done
   done <<<"$ADDED"
   if [[ "\${present[*]}" != "\${wanted[*]}" ]]; then
+    # each delete finds its rule's comment in the list read before the first one
     for rule in "\${present[@]}"; do ufw_delete "$rule"; done
     for rule in "\${wanted[@]}"; do ufw_add "$rule"; done
+    fresh_added
   fi
   for rule in "\${wanted[@]}"; do TRACKED+=("port $rule"); done
 }
@@ -78,20 +89,27 @@ save_state() {
     rm -f "$STATE_FILE"
     return 0
   fi
-  printf '%s\\n' "\${TRACKED[@]}" >"$STATE_FILE.tmp"
+  # Without it the next run still finds our rules by their comment.
+  if ! printf '%s\\n' "\${TRACKED[@]}" 2>/dev/null >"$STATE_FILE.tmp"; then
+    die "cannot write $STATE_FILE.tmp (is the disk full?); the rules are in place, the next run records them"
+  fi
   if cmp -s "$STATE_FILE.tmp" "$STATE_FILE"; then rm -f "$STATE_FILE.tmp"; else mv -f "$STATE_FILE.tmp" "$STATE_FILE"; fi
 }
 
 enable_ufw_if_chosen() {
   ufw_is_active && return 0
   run_ufw --force enable
+  UFW_ACTIVE=yes
 }
 
 preflight
 take_lock
 BEFORE=$(fingerprint)
 refuse_inactive_ufw
-write_fragment
+prepare_fragment
+if [[ -n $NEW_FRAGMENT ]]; then prepare_block "$NEW_FRAGMENT"; else prepare_block "$FRAGMENT_FILE"; fi
+# Everything that can fail for want of space or a read-only /etc has happened.
+install_fragment
 install_block
 load_block_live
 claim_ssh_rules

@@ -10,8 +10,10 @@ readonly STATE_FILE="$STATE_DIR/$TIER.ufw"
 # The live DOCKER-USER/chain rules as last loaded; a mismatch means someone changed them.
 readonly SNAPSHOT="$STATE_DIR/live-rules"
 
+# Every error says whether anything was changed; the first change clears it.
+OUTCOME="nothing was changed"
 say() { printf 'cm-infra firewall %s: %s\\n' "$TIER" "$*"; }
-die() { printf 'cm-infra firewall %s: ERROR: %s\\n' "$TIER" "$*" >&2; exit 1; }
+die() { printf 'cm-infra firewall %s: ERROR: %s\\n' "$TIER" "$*\${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
 
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw and iptables need it"
@@ -22,25 +24,55 @@ preflight() {
   [[ -f $AFTER_RULES ]] || die "$AFTER_RULES is missing; is ufw installed?"
 }
 
-# Two tiers on one host share after.rules, DOCKER-USER and ufw: one run at a time.
+# Two tiers on one host share after.rules, DOCKER-USER and ufw: one run at a time. The
+# lock is a flock on fd 9, which the kernel drops when the holder dies (SIGKILL, a lost
+# session), so a killed run never leaves a lock behind.
 take_lock() {
   mkdir -p "\${LOCK_FILE%/*}"
   exec 9>"$LOCK_FILE"
   flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
-  refresh_added
+  # Temp files a killed run left: not *.rules, so nothing ever loaded them; none is in
+  # use while we hold the lock.
+  remove_temp_files 2>/dev/null || true
+  read_ufw_state
   # a run that fails half-way must not leave its temporary copies behind
-  trap 'rm -f "$AFTER_RULES".cm-infra.* "$FRAGMENT_FILE.tmp" "$STATE_FILE.tmp"' EXIT
+  trap remove_temp_files EXIT
 }
 
-ufw_is_active() { [[ "$(ufw status)" == "Status: active"* ]]; }
+remove_temp_files() {
+  rm -f "$AFTER_RULES".cm-infra.* "$FRAGMENT_DIR"/.cm-infra-tmp.* "$FRAGMENT_FILE.tmp" "$STATE_FILE.tmp" "$SNAPSHOT.tmp"
+}
+
+# A temp file beside <file> (same folder, so mv is an atomic rename) holding stdin; sets
+# TEMP_FILE. A full or read-only folder fails here, with the system's reason.
+write_beside() { # write_beside <file> <template name>
+  local folder=\${1%/*} output
+  if ! output=$(mkdir -p "$folder" 2>&1 && mktemp "$folder/$2" 2>&1); then
+    die "cannot create a file in $folder: \${output##*: }"
+  fi
+  TEMP_FILE=$output
+  if ! cat >"$TEMP_FILE" 2>/dev/null; then die "cannot write in $folder (is the disk full?)"; fi
+}
 
 # Rules as \`ufw show added\` prints them, without the leading "ufw ".
 added_rules() { ufw show added | sed -n 's/^ufw //p'; }
 
-# Every ufw call starts Python (about 0.3 s), so the rule list is read once into ADDED
-# and read again only after a change.
+# Every ufw call starts Python (about 0.3 s, seconds on a busy host), so what a run needs
+# from ufw is read once under the lock: the rule list into ADDED, read again only after
+# our own ufw commands changed it, and whether ufw is active, which only our enable changes.
 ADDED=""
-refresh_added() { ADDED=$(added_rules); }
+ADDED_STALE=no
+UFW_ACTIVE=no
+refresh_added() {
+  ADDED=$(added_rules)
+  ADDED_STALE=no
+}
+fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
+read_ufw_state() {
+  refresh_added
+  if [[ "$(ufw status)" == "Status: active"* ]]; then UFW_ACTIVE=yes; fi
+}
+ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 
 # Live rules our block manages. Docker's own "-j RETURN", re-added when dockerd
 # restarts, is left out on purpose: it changes nothing we rely on.
@@ -54,13 +86,13 @@ fingerprint() {
     cat "$AFTER_RULES"
     cat "$FRAGMENT_DIR"/*.rules 2>/dev/null || true
     cat "$STATE_DIR"/*.ufw 2>/dev/null || true
-    ufw status
-    added_rules
+    printf 'ufw active: %s\\n%s\\n' "$UFW_ACTIVE" "$ADDED"
     managed_live_rules
   } | sha256sum
 }
 
 summary() {
+  fresh_added
   if [[ $1 == "$(fingerprint)" ]]; then say unchanged; else say changed; fi
 }
 

@@ -3,10 +3,12 @@
 export const FIREWALL_DELETE_BASH = `remove_chain_live() {
   local tries=0
   while iptables -C DOCKER-USER -j "$CHAIN" 2>/dev/null; do
+    OUTCOME=""
     iptables -D DOCKER-USER -j "$CHAIN"
     ((++tries < 20)) || die "could not remove the DOCKER-USER jump to $CHAIN"
   done
   if iptables -S "$CHAIN" >/dev/null 2>&1; then
+    OUTCOME=""
     iptables -F "$CHAIN"
     iptables -X "$CHAIN"
     say "removed $CHAIN from the running firewall"
@@ -32,7 +34,11 @@ remove_empty_folders() {
 preflight
 take_lock
 BEFORE=$(fingerprint)
-rm -f "$FRAGMENT_FILE"
+prepare_block ""
+if [[ -e $FRAGMENT_FILE ]]; then
+  rm -f "$FRAGMENT_FILE" 2>/dev/null || die "cannot remove $FRAGMENT_FILE (read-only?)"
+  OUTCOME=""
+fi
 install_block
 remove_chain_live
 # the other tiers' rules, as their block now stands

@@ -34,9 +34,10 @@ rule_comment() {
 
 run_ufw() {
   local output
+  OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
   say "ufw $*: \${output//$'\\n'/; }"
-  refresh_added
+  ADDED_STALE=yes
 }
 
 ufw_add() {
@@ -102,5 +103,7 @@ release_rule() {
     return 0
   fi
   ufw_delete "$rule"
+  # the next release asks whether SSH still gets in without its rule: it needs this one gone
+  fresh_added
 }
 `;
