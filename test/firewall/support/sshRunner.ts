@@ -18,7 +18,7 @@ export interface CommandResult {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
-function sshArguments(target: SshTarget, command: string): string[] {
+export function sshArguments(target: SshTarget, command: string): string[] {
   return [
     "-i", target.privateKeyPath,
     "-o", "IdentitiesOnly=yes",
