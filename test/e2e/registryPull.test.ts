@@ -11,9 +11,9 @@ import { DOCKER_HUB_REGISTRY, registryKeyOf, registryOfImage } from "./applier/r
 import { remoteDockerCommand } from "./applier/transports";
 import type { DockerEngine, DockerInvocation, DockerRunnerFactory, ProcessResult } from "./applier/types";
 import { SandboxDeployment } from "./support/deployment";
-import { type Run, type Sandbox, onHost, stopSandbox } from "./support/sandbox";
+import { type Run, type Sandbox, onHost, startSandbox, stopSandbox } from "./support/sandbox";
 import { PROJECT } from "../support/program";
-import { SANDBOX_DIR, loadSandbox, runSandboxScript, sandboxStatePath } from "../firewall/support/sandboxHosts";
+import { SANDBOX_DIR, runSandboxScript } from "../firewall/support/sandboxHosts";
 
 // Run with: npx vitest run -c test/e2e/applier/vitest.config.mts test/e2e/registryPull.test.ts
 // Private registries (issue 13, item 5). The real RemoteImage pulls through the engine API
@@ -216,13 +216,6 @@ let deployment: SandboxDeployment | undefined;
 
 const reference = (image: string) => `${registry.address}/cm/${image}:sandbox`;
 
-/** The sandbox stack as a production tier runs it: images from the private registry. */
-function registryStack(withAuth: boolean): Record<string, string> {
-  const images = { prefix: `${registry.address}/cm`, tag: "sandbox", ...(withAuth ? { registryAuth: { address: registry.address, username: registry.username } } : {}) };
-  const app = { databaseImage: reference("cm-mysql"), botBaseUrl: "http://upstream.invalid" };
-  return { images: JSON.stringify(images), app: JSON.stringify(app) };
-}
-
 function onFlaskHost(args: readonly string[], input?: string): Run {
   return onHost(sandbox.hosts.flaskhost, args, input);
 }
@@ -263,12 +256,10 @@ async function applyImageStack(image: string, registryAuth: docker.types.input.P
 
 describe("a real registry with htpasswd auth on the sandbox", () => {
   beforeAll(() => {
-    // A fresh sandbox whose Flask host's engine holds no image at all (no load-images.sh).
+    // A fresh sandbox, started as every sandbox e2e starts one: the images are pushed to
+    // the registry, and the Flask host's engine holds none.
     runSandboxScript("down.sh", PREFIX, 5 * 60_000);
-    runSandboxScript("up.sh", PREFIX, 20 * 60_000);
-    runSandboxScript("app/build.sh", PREFIX, 15 * 60_000);
-    execFileSync(join(SANDBOX_DIR, "push-images.sh"), [], { env: { ...process.env, CM_SANDBOX_PREFIX: PREFIX }, stdio: ["ignore", "ignore", "inherit"], timeout: 15 * 60_000 });
-    sandbox = { ...loadSandbox(PREFIX), statePath: sandboxStatePath(PREFIX) };
+    sandbox = startSandbox(PREFIX);
     const state = JSON.parse(readFileSync(sandbox.statePath, "utf8")) as { registry: RegistryFacts; hosts: { registry: { container: string } } };
     registry = state.registry;
     registryContainer = state.hosts.registry.container;
@@ -283,14 +274,15 @@ describe("a real registry with htpasswd auth on the sandbox", () => {
     if (process.env.CM_E2E_KEEP !== "1") stopSandbox(PREFIX);
   }, 10 * 60_000);
 
-  test("the production-flavoured sandbox stack pulls every image from the registry, as the configured user", async () => {
+  test("the sandbox stack as committed pulls every image from the registry, as the configured user, with the password from sandboxState", async () => {
     for (const image of PRODUCTION_IMAGES) expect(imageOnFlaskHost(reference(image)), `${image} before`).toBeUndefined();
     // Nothing on the Flask host could authenticate a pull but the provider's registryAuth.
     expect(onFlaskHost(["test", "-e", "/root/.docker/config.json"]).status).not.toBe(0);
     const logStart = registryLog().length;
 
+    // Pulumi.sandbox.yaml unchanged and no secret set: the password comes from the state file.
     deployment = new SandboxDeployment(sandbox);
-    const applied = await deployment.apply(registryStack(true), { secrets: { registryPassword: password } });
+    const applied = await deployment.apply();
     expect(applied.counters.resources.created).toBeGreaterThan(20);
 
     const pulls = registryLog().slice(logStart);
