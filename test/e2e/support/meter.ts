@@ -1,56 +1,83 @@
 import { openSshExecutor } from "../applier";
 import type { DockerRunner, SshExecutor } from "../applier";
 
-export interface HostFigures {
-  busySeconds: number;
-  sshSessions: number;
-  dockerOperations: number;
-  nginxReloads: number;
+/** What a piece of remote work belongs to: the program's three kinds of host work. */
+export type Phase = "firewall" | "edge" | "docker" | "other";
+
+/** One phase's work on one host since the last take(). */
+export interface PhaseFigures {
+  readonly phase: Phase;
+  readonly host: string;
+  /** Epoch milliseconds: the first piece of work started, the last one ended. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** SSH connections the applier opened: one per remote command, one per docker call (docker over ssh). */
+  readonly sshConnections: number;
+  readonly dockerCalls: number;
 }
 
-/** Per-host figures for the benchmark, taken by wrapping the applier's transports. */
+/** Milliseconds since the epoch, sub-millisecond; the hosts' $EPOCHREALTIME reads the same clock. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The remote scripts say who they are in their text (cm-infra's renderers). */
+export function phaseOfCommand(command: string): Phase {
+  if (command.includes("cm-infra firewall")) return "firewall";
+  if (/# cm-infra (edge site|htpasswd) for tier /.test(command)) return "edge";
+  return "other";
+}
+
+/**
+ * Per phase and host figures for the benchmark, taken by wrapping the applier's transports.
+ * The phases run one after another (the app depends on the firewall, the edge on the app),
+ * so a phase's wall time on a host is the span from its first start to its last end.
+ */
 export class HostMeter {
-  private readonly figures = new Map<string, HostFigures>();
+  private readonly figures = new Map<string, PhaseFigures>();
 
   constructor(private readonly names: ReadonlyMap<string, string>) {}
 
-  private of(address: string): HostFigures {
-    const name = this.names.get(address) ?? address;
-    let figures = this.figures.get(name);
-    if (!figures) {
-      figures = { busySeconds: 0, sshSessions: 0, dockerOperations: 0, nginxReloads: 0 };
-      this.figures.set(name, figures);
-    }
-    return figures;
+  private record(phase: Phase, address: string, startedAt: number, endedAt: number, docker: boolean): void {
+    const host = this.names.get(address) ?? address;
+    const key = `${phase} ${host}`;
+    const old = this.figures.get(key);
+    this.figures.set(key, {
+      phase,
+      host,
+      startedAt: Math.min(old?.startedAt ?? startedAt, startedAt),
+      endedAt: Math.max(old?.endedAt ?? endedAt, endedAt),
+      sshConnections: (old?.sshConnections ?? 0) + 1,
+      dockerCalls: (old?.dockerCalls ?? 0) + (docker ? 1 : 0),
+    });
   }
 
   ssh(inner: SshExecutor = openSshExecutor()): SshExecutor {
     return async (session) => {
-      const started = process.hrtime.bigint();
-      const result = await inner(session);
-      const figures = this.of(session.connection.host);
-      figures.busySeconds += Number(process.hrtime.bigint() - started) / 1e9;
-      figures.sshSessions += 1;
-      // Every edge script prints one summary line saying whether it reloaded nginx.
-      figures.nginxReloads += (result.stdout.match(/reloaded=yes/g) ?? []).length;
-      return result;
+      const startedAt = epochMs();
+      try {
+        return await inner(session);
+      } finally {
+        this.record(phaseOfCommand(session.command), session.connection.host, startedAt, epochMs(), false);
+      }
     };
   }
 
+  /** `inner` must open one SSH connection per call (dockerOverSsh does). */
   docker(address: string, inner: DockerRunner): DockerRunner {
     return async (args, environment, invocation) => {
-      const started = process.hrtime.bigint();
-      const result = await inner(args, environment, invocation);
-      const figures = this.of(address);
-      figures.busySeconds += Number(process.hrtime.bigint() - started) / 1e9;
-      figures.dockerOperations += 1;
-      return result;
+      const startedAt = epochMs();
+      try {
+        return await inner(args, environment, invocation);
+      } finally {
+        this.record("docker", address, startedAt, epochMs(), true);
+      }
     };
   }
 
   /** Figures since the last take, then starts counting afresh. */
-  take(): Map<string, HostFigures> {
-    const taken = new Map(this.figures);
+  take(): PhaseFigures[] {
+    const taken = [...this.figures.values()];
     this.figures.clear();
     return taken;
   }

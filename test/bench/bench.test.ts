@@ -1,0 +1,87 @@
+import { describe, expect, test } from "vitest";
+import { AAPANEL_LAYOUT } from "../../config/defaults";
+import { renderFirewallScripts } from "../../render/firewall/scripts";
+import { renderUfwRules } from "../../render/firewall/ufwRules";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
+import { withReapplyGeneration } from "../../render/remoteScripts";
+import { phaseOfCommand } from "../e2e/support/meter";
+import { devSpec, rexSpec } from "../firewall/fixtures";
+import { edgeSpec } from "../nginx/support/fixtures";
+import { ufwModuleRule } from "./ansible";
+import { benchSettings } from "./settings";
+import { Samples } from "./stats";
+
+// The bench's own logic, without a sandbox: what it refuses before starting, how it tells
+// the program's remote commands apart, and how it writes the peers' ufw rules.
+describe("bench settings", () => {
+  test("defaults: the cmbench sandbox, 5 runs, removed afterwards", () => {
+    expect(benchSettings({})).toEqual({ prefix: "cmbench", runs: 5, keepSandbox: false });
+  });
+
+  test.each(["CMBench", "cm bench", "-cm", "", "a".repeat(32), "cm.bench"])("prefix %j fails at once, naming up.sh's rule", (prefix) => {
+    expect(() => benchSettings({ CM_BENCH_PREFIX: prefix })).toThrow(/breaks sandbox\/up\.sh's rule .*lower-case letters/);
+  });
+
+  test("the default sandbox's prefix is refused: the bench would remove it", () => {
+    expect(() => benchSettings({ CM_BENCH_PREFIX: "cmsbx" })).toThrow(/default sandbox's prefix/);
+  });
+
+  test.each(["0", "51", "2.5", "five", "-1"])("CM_BENCH_RUNS=%j is refused", (runs) => {
+    expect(() => benchSettings({ CM_BENCH_RUNS: runs })).toThrow(/CM_BENCH_RUNS=.* must be a whole number from 1 to 50/);
+  });
+
+  test("runs and keep are read", () => {
+    expect(benchSettings({ CM_BENCH_PREFIX: "cm_b-2", CM_BENCH_RUNS: "3", CM_BENCH_KEEP: "1" })).toEqual({ prefix: "cm_b-2", runs: 3, keepSandbox: true });
+    expect(() => benchSettings({ CM_BENCH_KEEP: "yes" })).toThrow(/CM_BENCH_KEEP/);
+  });
+});
+
+describe("phases of the program's remote commands", () => {
+  const layout = AAPANEL_LAYOUT;
+  const site = { ...edgeSpec("rex", layout, 8001), htpasswdPath: "/www/server/pass/cm-infra-rex/rex.htpasswd" };
+  const firewall = renderFirewallScripts(rexSpec());
+  const edge = edgeSiteScripts(site, layout);
+  const htpasswd = htpasswdScripts(layout, "rex");
+
+  test.each([
+    ["firewall apply", firewall.create, "firewall"],
+    ["firewall delete", firewall.delete, "firewall"],
+    ["edge site apply", edge.create, "edge"],
+    ["edge site delete", edge.delete, "edge"],
+    ["htpasswd apply", htpasswd.create, "edge"],
+    ["htpasswd delete", htpasswd.delete, "edge"],
+    ["firewall with a reapply generation", withReapplyGeneration(firewall, "7").update, "firewall"],
+    ["edge with a reapply generation", withReapplyGeneration(edge, "7").update, "edge"],
+    ["anything else", "docker ps", "other"],
+  ])("%s", (_name, command, phase) => {
+    expect(phaseOfCommand(command)).toBe(phase);
+  });
+});
+
+describe("the Ansible peer's ufw rules", () => {
+  test("every rule cm-infra renders maps to the ufw module's parameters", () => {
+    const rules = renderUfwRules(devSpec({ adminSources: ["any", "10.1.0.0/16"] }));
+    expect([...rules.ssh, ...rules.ports].map(ufwModuleRule)).toEqual([
+      { rule: "allow", from: "any", port: "22", proto: "tcp" },
+      { rule: "allow", from: "10.1.0.0/16", port: "22", proto: "tcp" },
+      { rule: "allow", from: "10.0.0.2", port: "8000", proto: "tcp" },
+      { rule: "allow", from: "127.0.0.1", port: "8000", proto: "tcp" },
+      { rule: "deny", from: "any", port: "8000", proto: "tcp" },
+      { rule: "deny", from: "any", port: "3000", proto: "tcp" },
+    ]);
+  });
+
+  test("a rule it cannot write fails instead of being dropped", () => {
+    expect(() => ufwModuleRule("limit 22/tcp")).toThrow(/does not know how to write/);
+  });
+});
+
+test("median, min and max per key", () => {
+  const samples = new Samples();
+  for (const value of [3, 1, 2, 10]) samples.add("even", value);
+  for (const value of [5, 4, 6]) samples.add("odd", value);
+  expect(samples.summary("even")).toEqual({ median: 2.5, min: 1, max: 10, runs: 4 });
+  expect(samples.summary("odd")).toEqual({ median: 5, min: 4, max: 6, runs: 3 });
+  expect(samples.summary("none")).toBeUndefined();
+});
