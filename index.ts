@@ -4,7 +4,8 @@ import { FlaskStack } from "./components/flaskStack";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostFirewall } from "./components/hostFirewall";
 import { loadConfig } from "./config/load";
-import { edgeSiteSpecOf, firewallSpecOf } from "./config/specs";
+import { firewallSpecOf } from "./render/firewall/spec";
+import { edgeSiteSpecOf } from "./render/nginx/site";
 import { serviceCatalogue } from "./render/containers";
 
 // Config is read and validated here, before any resource is declared.

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerEndpoint, ImageSource, RegistryAuth, SshHostConfig } from "../config/types";
+import { dockerSshOptions } from "../render/sshOptions";
 
 /** Credentials for the private registry the tier's images come from. */
 export interface RegistryLogin {
@@ -42,31 +43,6 @@ export function registryAuthInput(login: RegistryLogin | undefined): docker.type
   return [{ address: login.auth.address, username: login.auth.username, password: pulumi.secret(login.password) }];
 }
 
-/** The line ssh expects in known_hosts for this host (bracketed when the port isn't 22). */
-export function knownHostsLine(host: SshHostConfig): string {
-  const name = host.sshPort === 22 ? host.address : `[${host.address}]:${host.sshPort}`;
-  return `${name} ${host.hostKey}`;
-}
-
-/**
- * ssh options for the Docker provider's `ssh://` transport. The pinned key is handed to
- * ssh by KnownHostsCommand, so no known_hosts file has to exist on the deploying machine
- * and nothing in the operator's own known_hosts can override the pin.
- */
-export function dockerSshOptions(args: DockerEngineArgs): string[] {
-  const options = [
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "UserKnownHostsFile=/dev/null",
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", `KnownHostsCommand=/bin/echo ${knownHostsLine(args.host)}`,
-    "-o", "BatchMode=yes",
-    "-o", "ConnectTimeout=15",
-  ];
-  const identityFile = args.endpoint.kind === "ssh" ? args.endpoint.identityFile : undefined;
-  if (identityFile !== undefined) options.push("-o", "IdentitiesOnly=yes", "-i", identityFile);
-  return options;
-}
-
 /**
  * An explicit provider per tier: nothing falls back to the ambient DOCKER_HOST.
  *
@@ -86,7 +62,8 @@ export function dockerProvider(name: string, args: DockerEngineArgs, opts?: pulu
     name,
     {
       host: args.endpoint.host,
-      sshOpts: args.endpoint.kind === "ssh" ? dockerSshOptions(args) : undefined,
+      // The pinned key is flaskHost's: validation makes an ssh:// endpoint address that host.
+      sshOpts: args.endpoint.kind === "ssh" ? dockerSshOptions(args.host, args.endpoint.identityFile) : undefined,
       registryAuth: registryAuthInput(args.registry),
     },
     { ...opts, replaceOnChanges: ["host"] },

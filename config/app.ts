@@ -1,4 +1,4 @@
-import { nonRootUidGidProblems, tokenProblems } from "../render/values/names";
+import { nonRootUidGidProblems, tokenProblems } from "./values/names";
 import { DEFAULT_MEMORY_MB } from "./defaults";
 import { readDatabaseImage } from "./images";
 import type { Reader } from "./reader";

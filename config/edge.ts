@@ -1,10 +1,9 @@
-import { headerValueProblems } from "../render/values/headers";
-import { tokenProblems } from "../render/values/names";
-import { PORT_RANGE } from "../render/values/numbers";
-import { absolutePathProblems, isSameOrInside } from "../render/values/paths";
-import { commandLineProblems } from "../render/values/shell";
-import { DEFAULT_CONTENT_SECURITY_POLICY } from "../render/nginx/securityHeaders";
-import { AAPANEL_LAYOUT } from "./defaults";
+import { headerValueProblems } from "./values/headers";
+import { tokenProblems } from "./values/names";
+import { PORT_RANGE } from "./values/numbers";
+import { absolutePathProblems, isSameOrInside } from "./values/paths";
+import { commandLineProblems } from "./values/shell";
+import { AAPANEL_LAYOUT, DEFAULT_CONTENT_SECURITY_POLICY } from "./defaults";
 import { type Reader, show } from "./reader";
 import type { EdgeConfig, NginxLayout, TierName } from "./types";
 

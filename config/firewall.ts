@@ -1,4 +1,4 @@
-import { ANY_SOURCE, adminSourceProblems } from "../render/values/addresses";
+import { ANY_SOURCE, adminSourceProblems } from "./values/addresses";
 import { type Reader, show } from "./reader";
 import type { FirewallConfig } from "./types";
 

@@ -1,9 +1,9 @@
-import { sshAddressProblems, proxySourceProblems } from "../render/values/addresses";
-import { dockerSshTargetProblems, parseDockerEndpoint } from "../render/values/docker";
-import { hostKeyProblems } from "../render/values/hostKeys";
-import { tokenProblems } from "../render/values/names";
-import { PORT_RANGE, portProblems } from "../render/values/numbers";
-import { absolutePathProblems } from "../render/values/paths";
+import { sshAddressProblems, proxySourceProblems } from "./values/addresses";
+import { dockerSshTargetProblems, parseDockerEndpoint } from "./values/docker";
+import { hostKeyProblems } from "./values/hostKeys";
+import { tokenProblems } from "./values/names";
+import { PORT_RANGE, portProblems } from "./values/numbers";
+import { absolutePathProblems } from "./values/paths";
 import { type Reader, show } from "./reader";
 import type { DockerEndpoint, SshHostConfig, TierName } from "./types";
 

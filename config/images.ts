@@ -6,9 +6,9 @@ import {
   pinnedImageProblems,
   registryAddressProblems,
   registryOf,
-} from "../render/values/images";
-import { tokenProblems } from "../render/values/names";
-import { absolutePathProblems } from "../render/values/paths";
+} from "./values/images";
+import { tokenProblems } from "./values/names";
+import { absolutePathProblems } from "./values/paths";
 import { REGISTRY_PASSWORD_SECRET } from "./defaults";
 import { type Reader, show } from "./reader";
 import { PRODUCTION_TIERS, type ImageSource, type RegistryAuth, type TierName } from "./types";

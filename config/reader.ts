@@ -1,5 +1,5 @@
-import type { IntegerRange } from "../render/values/numbers";
-import { show } from "../render/values/text";
+import type { IntegerRange } from "./values/numbers";
+import { show } from "./values/text";
 import { closestKey } from "./suggest";
 
 export { show };

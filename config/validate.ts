@@ -1,6 +1,6 @@
-import { publishAddressProblems } from "../render/values/addresses";
-import { domainProblems, tokenProblems } from "../render/values/names";
-import { PORT_RANGE } from "../render/values/numbers";
+import { publishAddressProblems } from "./values/addresses";
+import { domainProblems, tokenProblems } from "./values/names";
+import { PORT_RANGE } from "./values/numbers";
 import { readApp } from "./app";
 import { API_PORT, DEFAULT_WEB_PORT } from "./defaults";
 import { readEdge } from "./edge";

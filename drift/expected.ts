@@ -1,4 +1,5 @@
-import { edgeSiteSpecOf, firewallSpecOf } from "../config/specs";
+import { firewallSpecOf } from "../render/firewall/spec";
+import { edgeSiteSpecOf } from "../render/nginx/site";
 import type { PlainConfig } from "../config/validate";
 import { serviceCatalogue } from "../render/containers";
 import { renderDockerUserFragment, tierChainName } from "../render/firewall/dockerUser";

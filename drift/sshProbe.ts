@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { knownHostsLine } from "../components/dockerEngine";
 import type { SshHostConfig } from "../config/types";
+import { identityFileOptions, pinnedHostKeyOptions } from "../render/sshOptions";
 
 export type ProbeResult = { readonly ok: true; readonly output: string } | { readonly ok: false; readonly reason: string };
 
@@ -14,32 +14,23 @@ export interface SshIdentity {
 
 /** Runs a read-only script on a host in one SSH session, with the host key pinned. */
 export function runOverSsh(host: SshHostConfig, identity: SshIdentity, script: string, timeoutSeconds = 60): ProbeResult {
-  const scratch = mkdtempSync(join(tmpdir(), "cm-infra-drift-"));
-  try {
-    const knownHosts = join(scratch, "known_hosts");
-    writeFileSync(knownHosts, `${knownHostsLine(host)}\n`, { mode: 0o600 });
-    const args = [
-      "-o", "BatchMode=yes",
-      "-o", "StrictHostKeyChecking=yes",
-      "-o", `UserKnownHostsFile=${knownHosts}`,
-      "-o", "GlobalKnownHostsFile=/dev/null",
-      "-o", "ConnectTimeout=10",
-      "-o", "ConnectionAttempts=1",
-      "-p", String(host.sshPort),
-      ...(identity.keyFile ? ["-o", "IdentitiesOnly=yes", "-i", identity.keyFile] : []),
-      `${host.sshUser}@${host.address}`,
-      "bash -s",
-    ];
-    const result = spawnSync("ssh", args, { input: script, encoding: "utf8", timeout: timeoutSeconds * 1000 });
-    if (result.error) return { ok: false, reason: `ssh ${host.address}: ${result.error.message}` };
-    if (result.status === 255) {
-      const last = result.stderr.trim().split("\n").pop() ?? "";
-      return { ok: false, reason: `ssh ${host.sshUser}@${host.address}:${host.sshPort} failed: ${last}` };
-    }
-    return { ok: true, output: result.stdout };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  const args = [
+    ...pinnedHostKeyOptions(host),
+    "-o", "BatchMode=yes",
+    "-o", "ConnectTimeout=10",
+    "-o", "ConnectionAttempts=1",
+    "-p", String(host.sshPort),
+    ...identityFileOptions(identity.keyFile),
+    `${host.sshUser}@${host.address}`,
+    "bash -s",
+  ];
+  const result = spawnSync("ssh", args, { input: script, encoding: "utf8", timeout: timeoutSeconds * 1000 });
+  if (result.error) return { ok: false, reason: `ssh ${host.address}: ${result.error.message}` };
+  if (result.status === 255) {
+    const last = result.stderr.trim().split("\n").pop() ?? "";
+    return { ok: false, reason: `ssh ${host.sshUser}@${host.address}:${host.sshPort} failed: ${last}` };
   }
+  return { ok: true, output: result.stdout };
 }
 
 /** A key given as content (CI secret) is written to a private temp file for ssh. */

@@ -1,5 +1,5 @@
 import type { AppSecrets, ServiceName, TierName } from "../config/types";
-import { compareIpv4 } from "./values/addresses";
+import { compareIpv4 } from "../config/values/addresses";
 
 /** A value for a container env var: plain text, or the name of one of the app's secrets. */
 export type EnvValue = { readonly text: string } | { readonly secret: keyof AppSecrets };

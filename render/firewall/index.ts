@@ -1,5 +1,4 @@
 export type { FirewallSpec } from "./types";
-export { ANY_SOURCE } from "./types";
 export { renderFirewallScripts, renderFirewallApplyScript, renderFirewallDeleteScript } from "./scripts";
 export { renderDockerUserFragment, tierChainName } from "./dockerUser";
 export { renderUfwRules, ufwOwnerComment, UFW_COMMENT_PREFIX, type UfwRuleSet } from "./ufwRules";

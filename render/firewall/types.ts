@@ -17,6 +17,3 @@ export interface FirewallSpec {
   /** Enabling an inactive ufw is an explicit choice (config key firewall.enableUfw). */
   readonly enableUfw: boolean;
 }
-
-/** Sources as written into rules: IPv4 address or network, or "any" (admin sources only). */
-export { ANY_SOURCE } from "../values/addresses";

@@ -1,5 +1,5 @@
+import { ANY_SOURCE } from "../../config/values/addresses";
 import type { FirewallSpec } from "./types";
-import { ANY_SOURCE } from "./types";
 
 /**
  * ufw rules are written exactly as `ufw show added` prints them (ufw's get_command), so

@@ -1,11 +1,10 @@
-import { adminSourceProblems, ipv4SourceProblems } from "../values/addresses";
-import { portProblems } from "../values/numbers";
+import { ANY_SOURCE, adminSourceProblems, ipv4SourceProblems } from "../../config/values/addresses";
+import { portProblems } from "../../config/values/numbers";
 import type { FirewallSpec } from "./types";
-import { ANY_SOURCE } from "./types";
 
 /**
  * Invariant checks on a firewall spec, by the same value rules config validation applies
- * with the key named (render/values). Values end up inside iptables and ufw arguments, so
+ * with the key named (config/values). Values end up inside iptables and ufw arguments, so
  * anything unexpected is refused here instead of being quoted into a rule that means
  * something else.
  */

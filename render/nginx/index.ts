@@ -3,7 +3,6 @@ export type { EdgePaths, EdgeSiteSpec, ManagedFile } from "./types";
 export { edgePaths, rateLimitZoneName } from "./paths";
 export { renderHttpLevel } from "./httpLevel";
 export { renderServerBlock } from "./serverBlock";
-export { DEFAULT_CONTENT_SECURITY_POLICY } from "./securityHeaders";
 export { SCANNER_PATTERNS } from "./scannerDeflection";
 export { isBcryptHash, renderHtpasswd } from "./htpasswd";
 export { encodeFileFrames, FRAME_HEADER } from "./fileFrames";

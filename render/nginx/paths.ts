@@ -1,6 +1,6 @@
 import type { NginxLayout, TierName } from "../../config/types";
 import type { EdgePaths } from "./types";
-import { isSameOrInside } from "../values/paths";
+import { isSameOrInside } from "../../config/values/paths";
 import { assertAbsolutePath, assertCommandLine } from "./validate";
 
 const TIER_TOKEN = /^[a-z][a-z0-9]*$/;

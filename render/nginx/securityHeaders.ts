@@ -1,16 +1,6 @@
 import type { EdgeSiteSpec } from "./types";
 import { assertNonNegativeInteger, assertQuotableValue } from "./validate";
 
-/**
- * Default Content-Security-Policy for the Flask pages: everything from the site's own
- * origin ('self' covers its scripts, styles, fonts and XHR), no inline script or style,
- * so an injected `<script>` does not run. `data:` images keep small inline icons working
- * (Bootstrap's CSS embeds SVGs that way). form-action, base-uri and frame-ancestors do not
- * fall back to default-src, so they are spelled out; frame-ancestors matches X-Frame-Options.
- */
-export const DEFAULT_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
 export interface ResponseHeader {
   readonly name: string;
   readonly value: string;

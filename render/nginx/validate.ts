@@ -1,13 +1,13 @@
 import { isIPv6 } from "node:net";
-import { absolutePathProblems } from "../values/paths";
-import { headerValueProblems } from "../values/headers";
-import { assertValue } from "../values/invariant";
-import { domainProblems, hostProblems } from "../values/names";
-import { integerProblems, portProblems } from "../values/numbers";
+import { absolutePathProblems } from "../../config/values/paths";
+import { headerValueProblems } from "../../config/values/headers";
+import { assertValue } from "../invariant";
+import { domainProblems, hostProblems } from "../../config/values/names";
+import { integerProblems, portProblems } from "../../config/values/numbers";
 
 /**
  * Invariant checks for values interpolated into nginx config and shell scripts, by the
- * same rules config validation applies with the key named (render/values): a value that
+ * same rules config validation applies with the key named (config/values): a value that
  * fails here never came from validated config. Rendered text runs as root on the edge
  * host, so anything that could end a directive or expand is refused, never escaped.
  */

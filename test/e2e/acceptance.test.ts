@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { dockerSshOptions } from "../../components/dockerEngine";
+import { dockerSshOptions } from "../../render/sshOptions";
 import { changeCount } from "./applier";
 import { type Credentials, type EdgeTarget, burst, request } from "./support/edgeClient";
 import { type Applied, SandboxDeployment } from "./support/deployment";
@@ -84,8 +84,7 @@ describe("first apply from empty", () => {
 describe("the Docker provider's ssh transport", () => {
   const sshWith = (hostKey: string) => {
     const flask = sandbox.hosts.flaskhost;
-    const endpoint = { kind: "ssh" as const, host: `ssh://root@${flask.address}:22`, identityFile: sandbox.sshKey };
-    const options = dockerSshOptions({ endpoint, host: { address: flask.address, sshUser: "root", sshPort: flask.sshPort, hostKey } });
+    const options = dockerSshOptions({ address: flask.address, sshPort: flask.sshPort, hostKey }, sandbox.sshKey);
     return run("ssh", [...options, "-p", String(flask.sshPort), `root@${flask.address}`, "docker", "version", "--format", "{{.Server.Version}}"]);
   };
 

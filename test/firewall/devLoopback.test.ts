@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FirewallSpec, renderDockerUserFragment, tierChainName } from "../../render/firewall";
+import type { FirewallSpec } from "../../render/firewall/types";
+import { renderDockerUserFragment, tierChainName } from "../../render/firewall/dockerUser";
 import { devSpec } from "./fixtures";
 import { dockerIsAvailable } from "./support/sandboxHosts";
 

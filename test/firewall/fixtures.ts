@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import type { FirewallSpec } from "../../render/firewall";
+import type { FirewallSpec } from "../../render/firewall/types";
 
 /** rex as configured in production, with the sandbox's proxy address filled in by tests. */
 export function rexSpec(overrides: Partial<FirewallSpec> = {}): FirewallSpec {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  FIREWALL_SUMMARY_PATTERN,
-  firewallSpecProblems,
-  renderDockerUserFragment,
-  renderFirewallApplyScript,
-  renderFirewallDeleteScript,
-  renderFirewallScripts,
-  renderUfwRules,
-} from "../../render/firewall";
+import { FIREWALL_SUMMARY_PATTERN } from "../../render/firewall/hostPaths";
+import { firewallSpecProblems } from "../../render/firewall/validate";
+import { renderDockerUserFragment } from "../../render/firewall/dockerUser";
+import { renderFirewallApplyScript, renderFirewallDeleteScript, renderFirewallScripts } from "../../render/firewall/scripts";
+import { renderUfwRules } from "../../render/firewall/ufwRules";
 import { devSpec, rexSpec, scriptInside } from "./fixtures";
 
 describe("DOCKER-USER fragment", () => {

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  FIREWALL_HOST_PATHS,
-  FIREWALL_SUMMARY_PATTERN,
-  renderFirewallScripts,
-  type FirewallSpec,
-} from "../../render/firewall";
+import { FIREWALL_HOST_PATHS, FIREWALL_SUMMARY_PATTERN } from "../../render/firewall/hostPaths";
+import { renderFirewallScripts } from "../../render/firewall/scripts";
+import type { FirewallSpec } from "../../render/firewall/types";
 import type { RemoteScripts } from "../../render/remoteScripts";
 import { rexSpec } from "./fixtures";
 import { firewallSnapshot, httpStatusFrom, restartInnerDockerd, runStandInContainers, waitForHttpStatus } from "./support/flaskHost";

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { renderFirewallScripts } from "../../render/firewall";
+import { renderFirewallScripts } from "../../render/firewall/scripts";
 import { devSpec, rexSpec, scriptInside } from "./fixtures";
 
 describe("firewall scripts pass shellcheck (apt: shellcheck)", () => {

@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
-import { edgePaths, edgeSiteFiles, edgeSiteScripts, type EdgeSiteSpec } from "../../render/nginx";
+import { edgePaths } from "../../render/nginx/paths";
+import { edgeSiteFiles, edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import type { EdgeSiteSpec } from "../../render/nginx/types";
 import { curl } from "./support/curl";
 import { edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";

@@ -3,7 +3,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
-import { edgePaths, edgeSiteFiles, edgeSiteScripts, encodeFileFrames, type EdgeSiteSpec, type ManagedFile } from "../../render/nginx";
+import { edgePaths } from "../../render/nginx/paths";
+import { edgeSiteFiles, edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { encodeFileFrames } from "../../render/nginx/fileFrames";
+import type { EdgeSiteSpec, ManagedFile } from "../../render/nginx/types";
 import { curl } from "./support/curl";
 import { edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";

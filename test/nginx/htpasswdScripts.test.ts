@@ -1,7 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgePaths, edgeSiteScripts, htpasswdScripts, renderHtpasswd, type EdgePaths, type EdgeSiteSpec } from "../../render/nginx";
+import { edgePaths } from "../../render/nginx/paths";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
+import { renderHtpasswd } from "../../render/nginx/htpasswd";
+import type { EdgePaths, EdgeSiteSpec } from "../../render/nginx/types";
 import { curl } from "./support/curl";
 import { bcryptHash, edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";

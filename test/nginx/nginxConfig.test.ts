@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgeSiteFiles } from "../../render/nginx";
+import { edgeSiteFiles } from "../../render/nginx/edgeSiteScripts";
 import { edgeSpec } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { nginxSupportsHttp2Directive, requireTool } from "./support/tools";

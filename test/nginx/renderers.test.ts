@@ -1,17 +1,13 @@
 import { AAPANEL_LAYOUT } from "../../config/defaults";
 import { describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
-import {
-  edgePaths,
-  edgeSiteScripts,
-  encodeFileFrames,
-  isBcryptHash,
-  rateLimitZoneName,
-  renderHtpasswd,
-  renderHttpLevel,
-  renderServerBlock,
-  SCANNER_PATTERNS,
-} from "../../render/nginx";
+import { edgePaths, rateLimitZoneName } from "../../render/nginx/paths";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { encodeFileFrames } from "../../render/nginx/fileFrames";
+import { isBcryptHash, renderHtpasswd } from "../../render/nginx/htpasswd";
+import { renderHttpLevel } from "../../render/nginx/httpLevel";
+import { renderServerBlock } from "../../render/nginx/serverBlock";
+import { SCANNER_PATTERNS } from "../../render/nginx/scannerDeflection";
 import { edgeSpec } from "./support/fixtures";
 import { APP_PATHS, SCANNER_PATHS } from "./support/scannerPaths";
 

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { parse } from "yaml";
-import { captureResourceOptions } from "../e2e/applier/resourceOptions";
-import type { ResourceOptionsSeen } from "../e2e/applier/types";
+import { type ResourceOptionsSeen, captureResourceOptions } from "./resourceOptions";
 
 export const PROJECT = "cm-infra";
 export const ROOT = join(__dirname, "..", "..");

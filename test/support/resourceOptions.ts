@@ -1,7 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceOptionsSeen } from "./types";
 
-/** The RegisterResourceRequest getters this applier reads (protobuf, untyped in the SDK). */
+/** Resource options the engine sees but `MockResourceArgs` does not carry. */
+export interface ResourceOptionsSeen {
+  readonly deleteBeforeReplace: boolean;
+  readonly retainOnDelete: boolean;
+  readonly dependencies: readonly string[];
+  readonly parent: string;
+  readonly additionalSecretOutputs: readonly string[];
+  /** Input paths whose change the engine turns into a replacement. */
+  readonly replaceOnChanges: readonly string[];
+  /** URNs: when one of them is replaced in this run, this resource is replaced too. */
+  readonly replaceWith: readonly string[];
+}
+
+/** The RegisterResourceRequest getters read here (protobuf, untyped in the SDK). */
 interface RegisterResourceRequest {
   getType(): string;
   getName(): string;

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { REQUIRED_SECRETS } from "../../config/keys";
-import { edgeSiteSpecOf, firewallSpecOf } from "../../config/specs";
+import { firewallSpecOf } from "../../render/firewall/spec";
+import { edgeSiteSpecOf } from "../../render/nginx/site";
 import { TIERS } from "../../config/types";
 import { type PlainConfig, validateConfig } from "../../config/validate";
 import { serviceCatalogue } from "../../render/containers";

@@ -1,15 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { adminSourceProblems, proxySourceProblems, publishAddressProblems } from "../../render/values/addresses";
-import { type DockerEndpointParts, dockerSshTargetProblems, parseDockerEndpoint } from "../../render/values/docker";
-import { headerValueProblems } from "../../render/values/headers";
-import { hostKeyProblems } from "../../render/values/hostKeys";
-import { parseImageReference, registryOf } from "../../render/values/images";
-import { domainProblems, tokenProblems } from "../../render/values/names";
-import { absolutePathProblems } from "../../render/values/paths";
-import { commandLineProblems } from "../../render/values/shell";
+import { adminSourceProblems, proxySourceProblems, publishAddressProblems } from "../../config/values/addresses";
+import { type DockerEndpointParts, dockerSshTargetProblems, parseDockerEndpoint } from "../../config/values/docker";
+import { headerValueProblems } from "../../config/values/headers";
+import { hostKeyProblems } from "../../config/values/hostKeys";
+import { parseImageReference, registryOf } from "../../config/values/images";
+import { domainProblems, tokenProblems } from "../../config/values/names";
+import { absolutePathProblems } from "../../config/values/paths";
+import { commandLineProblems } from "../../config/values/shell";
 import { publicHostKey } from "./support/sshKeys";
 
-// The value rules config validation and the renderers share (render/values). The stack
+// The value rules config validation and the renderers share (config/values). The stack
 // file tests show them with keys attached; here, the decisions each rule makes alone.
 
 describe("addresses: what the IPv4-only firewall can filter", () => {

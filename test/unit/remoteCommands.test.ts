@@ -139,7 +139,7 @@ describe("ordering and lifecycle options the engine acts on", () => {
 
 describe("the edge's default Content-Security-Policy", () => {
   test("is the one the nginx behaviour tests serve", async () => {
-    const { DEFAULT_CONTENT_SECURITY_POLICY } = await import("../../render/nginx/securityHeaders");
+    const { DEFAULT_CONTENT_SECURITY_POLICY } = await import("../../config/defaults");
     const run = await runProgram("rex");
     expect(String(run.one(COMMAND, "rex-edge-site").inputs.stdin)).toContain(`"${DEFAULT_CONTENT_SECURITY_POLICY}"`);
   });

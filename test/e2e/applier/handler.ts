@@ -1,4 +1,5 @@
-import type { DockerEngine, DockerRunner, ProcessResult, ResourceOptionsSeen, ResourceRecord, SshSession } from "./types";
+import type { ResourceOptionsSeen } from "../../support/resourceOptions";
+import type { DockerEngine, DockerRunner, ProcessResult, ResourceRecord, SshSession } from "./types";
 
 /** A resource as this run of the program declares it. */
 export interface DesiredResource {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { NO_OPTIONS, type ResourceOptionsSeen, captureResourceOptions, resourceKey } from "../../support/resourceOptions";
 import { containerHandler } from "./container";
 import { imageBuildHandler, networkHandler, volumeHandler } from "./dockerResources";
 import type { AppliedState, DesiredResource, HandlerContext, ResourceHandler } from "./handler";
@@ -7,7 +8,6 @@ import { stepFailure } from "./failures";
 import { htpasswdBcrypt, randomPasswordHandler } from "./randomPassword";
 import { remoteCommandHandler } from "./remoteCommand";
 import { parseRegistryAuth, remoteImageHandler } from "./remoteImage";
-import { NO_OPTIONS, captureResourceOptions, resourceKey } from "./resourceOptions";
 import { openSshExecutor } from "./sshSession";
 import { type ApplierState, loadState, saveState } from "./stateFile";
 import { changedInputs, planChange } from "./providerSemantics";
@@ -16,7 +16,6 @@ import {
   type BcryptHasher,
   type DockerEngine,
   type DockerRunnerFactory,
-  type ResourceOptionsSeen,
   type ResourceRecord,
   type SshExecutor,
   emptyCounters,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dockerSshOptions } from "../../../render/sshOptions";
 import { runProcess } from "./processRunner";
 import { shellJoin } from "./shellQuote";
 import type { DockerInvocation, DockerRunner } from "./types";
@@ -61,23 +62,14 @@ export function remoteDockerCommand(
 }
 
 /**
- * Runs the docker CLI ON the host over ssh, the host key pinned. Returns the runner and
- * a cleanup for its known_hosts file.
+ * Runs the docker CLI ON the host over ssh, with the ssh options the Docker provider's
+ * ssh:// transport gets (the host key pinned, the key file alone). close() is for callers
+ * that own the transport's lifetime: the pin travels in the options, nothing is on disk.
  */
 export function dockerOverSsh(target: SshDockerTarget, sshBinary = "ssh"): { readonly run: DockerRunner; readonly close: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "cm-applier-docker-"));
-  const knownHosts = join(dir, "known_hosts");
-  writeFileSync(knownHosts, `docker-host ${target.hostKey.trim()}\n`, { mode: 0o600 });
   const sshArgs = [
     "-F", "/dev/null",
-    "-i", target.identityFile,
-    "-o", "IdentitiesOnly=yes",
-    "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "HostKeyAlias=docker-host",
-    "-o", "ConnectTimeout=15",
+    ...dockerSshOptions({ address: target.address, sshPort: target.port, hostKey: target.hostKey.trim() }, target.identityFile),
     "-o", "LogLevel=ERROR",
     "-p", String(target.port),
     "-l", target.user,
@@ -90,6 +82,6 @@ export function dockerOverSsh(target: SshDockerTarget, sshBinary = "ssh"): { rea
       const remote = remoteDockerCommand(args, environment, invocation);
       return runProcess(sshBinary, [...sshArgs, remote.command], remote.stdin);
     },
-    close: () => rmSync(dir, { recursive: true, force: true }),
+    close: () => undefined,
   };
 }

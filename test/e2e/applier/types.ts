@@ -1,4 +1,5 @@
 /** Shared shapes of the test-only applier (see sandboxApplier.ts). */
+import type { ResourceOptionsSeen } from "../../support/resourceOptions";
 
 export interface ProcessResult {
   readonly exitCode: number;
@@ -67,19 +68,6 @@ export type SshExecutor = (session: SshSession) => Promise<ProcessResult>;
 
 /** Returns a bcrypt hash ("$2a$10$...") of the password without exposing it. */
 export type BcryptHasher = (password: string) => Promise<string>;
-
-/** Resource options the engine sees but `MockResourceArgs` does not carry. */
-export interface ResourceOptionsSeen {
-  readonly deleteBeforeReplace: boolean;
-  readonly retainOnDelete: boolean;
-  readonly dependencies: readonly string[];
-  readonly parent: string;
-  readonly additionalSecretOutputs: readonly string[];
-  /** Input paths whose change the engine turns into a replacement. */
-  readonly replaceOnChanges: readonly string[];
-  /** URNs: when one of them is replaced in this run, this resource is replaced too. */
-  readonly replaceWith: readonly string[];
-}
 
 /** One resource in the applier's state file (secrets in plaintext: keep the file 0600). */
 export interface ResourceRecord {

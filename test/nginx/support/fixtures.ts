@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import type { NginxLayout, TierName } from "../../../config/types";
-import { DEFAULT_CONTENT_SECURITY_POLICY, edgePaths, type EdgeSiteSpec } from "../../../render/nginx";
+import { DEFAULT_CONTENT_SECURITY_POLICY } from "../../../config/defaults";
+import { edgePaths } from "../../../render/nginx/paths";
+import type { EdgeSiteSpec } from "../../../render/nginx/types";
 import { requireTool } from "./tools";
 
 export function edgeSpec(tier: TierName, layout: NginxLayout, upstreamPort: number, overrides: Partial<EdgeSiteSpec> = {}): EdgeSiteSpec {

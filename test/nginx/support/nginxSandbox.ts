@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { NginxLayout } from "../../../config/types";
-import type { ManagedFile } from "../../../render/nginx";
+import type { ManagedFile } from "../../../render/nginx/types";
 import { eventually, execFileAsync, freePort, requireNginx } from "./tools";
 
 export interface NginxSandbox {
