@@ -1,0 +1,166 @@
+import { FIREWALL_HOST_PATHS, renderFirewallScripts, type FirewallSpec } from "../../../render/firewall";
+import type { SandboxHost } from "../../firewall/support/sandboxHosts";
+import type { SshTarget } from "../../firewall/support/sshRunner";
+import { runSession } from "./faultHook";
+import { onHostAsync, type Scenario, type Script } from "./faultPlan";
+
+export interface FirewallWorld {
+  readonly ssh: SshTarget;
+  readonly flaskhost: SandboxHost;
+  readonly proxy: SandboxHost;
+  readonly lan: SandboxHost;
+  readonly webPort: number;
+  /** Version 0; version 1 also allows a documentation address, which changes the chain and ufw. */
+  readonly spec: FirewallSpec;
+}
+
+const CHAIN = "cm-infra-rex";
+const EXTRA_SOURCE = "192.0.2.7";
+
+export function firewallVariant(world: FirewallWorld, variant: 0 | 1): FirewallSpec {
+  return variant === 0 ? world.spec : { ...world.spec, extraAllowedSources: [EXTRA_SOURCE] };
+}
+
+function applyScript(world: FirewallWorld, variant: 0 | 1): Script {
+  return { command: renderFirewallScripts(firewallVariant(world, variant)).update, stdin: "" };
+}
+
+/** Everything an apply writes, as text to compare: live filter table, ufw, after.rules, state. */
+export const FIREWALL_FINGERPRINT = `{ iptables-save -t filter | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]$//'; ufw show added; cat ${FIREWALL_HOST_PATHS.afterRules}; cat ${FIREWALL_HOST_PATHS.fragmentDir}/*.rules ${FIREWALL_HOST_PATHS.stateDir}/* 2>/dev/null; } | sha256sum`;
+
+/**
+ * The live rules that filter the web port: whether DOCKER-USER jumps to the tier chain,
+ * and which version the chain holds ("empty" once flushed, "none" once deleted).
+ */
+export function firewallLabeller(world: FirewallWorld, chains: readonly [string, string]): () => Promise<string> {
+  return async () => {
+    const read = await onHostAsync(
+      world.flaskhost,
+      `if iptables -C DOCKER-USER -j ${CHAIN} 2>/dev/null; then echo jump=yes; else echo jump=no; fi; echo ---; iptables -S ${CHAIN} 2>/dev/null || echo none`,
+    );
+    const [jump = "", chain = ""] = read.stdout.split("---\n");
+    const text = chain.trim();
+    const version = text === "none" ? "none" : text === `-N ${CHAIN}` ? "empty" : chains.indexOf(text) === -1 ? "other" : `r${chains.indexOf(text)}`;
+    return `${jump.trim()} chain=${version}`;
+  };
+}
+
+/** HTTP status from a sandbox host to the web port: "000" when nothing answers in time. */
+export async function webPortFrom(world: FirewallWorld, from: SandboxHost, connectSeconds: number): Promise<string> {
+  const probe = await onHostAsync(
+    from,
+    `curl -s -o /dev/null -w '%{http_code}' --connect-timeout ${connectSeconds} --max-time ${connectSeconds + 3} http://${world.flaskhost.address}:${world.webPort}/ || true`,
+  );
+  return probe.stdout.trim() || "000";
+}
+
+/**
+ * The LAN probe must find the port closed; the proxy, asked at the same moment, must get
+ * in, which proves the probe's silence is the filter and not a slow host.
+ */
+async function portProblems(world: FirewallWorld, lanExpected: "000" | "200"): Promise<string[]> {
+  const [lan, proxy] = await Promise.all([webPortFrom(world, world.lan, 1), webPortFrom(world, world.proxy, 5)]);
+  return [
+    ...(lan === lanExpected ? [] : [`the LAN probe got ${lan} from the web port, expected ${lanExpected}`]),
+    ...(proxy === "200" ? [] : [`the proxy got ${proxy} from the web port`]),
+  ];
+}
+
+async function leftoverProblems(world: FirewallWorld): Promise<string[]> {
+  const found = await onHostAsync(
+    world.flaskhost,
+    `ls -A /etc/ufw ${FIREWALL_HOST_PATHS.fragmentDir} ${FIREWALL_HOST_PATHS.stateDir} 2>/dev/null | grep -E 'cm-infra[.]|^[.]cm-infra-tmp|[.]tmp$' || true`,
+  );
+  return found.stdout.trim() === "" ? [] : [`left behind: ${found.stdout.trim().split("\n").join(" ")}`];
+}
+
+/** Reads what each version looks like once applied, for the labeller and the converged check. */
+export async function captureFirewallVersions(world: FirewallWorld): Promise<{ chains: [string, string]; fingerprints: [string, string] }> {
+  const chains: string[] = [];
+  const fingerprints: string[] = [];
+  for (const variant of [1, 0] as const) {
+    const applied = await runSession(world.ssh, applyScript(world, variant).command, "");
+    if (applied.exitCode !== 0) throw new Error(`firewall version ${variant} failed: ${applied.stderr}`);
+    chains[variant] = (await onHostAsync(world.flaskhost, `iptables -S ${CHAIN}`)).stdout.trim();
+    fingerprints[variant] = (await onHostAsync(world.flaskhost, FIREWALL_FINGERPRINT)).stdout;
+  }
+  return { chains: [chains[0] ?? "", chains[1] ?? ""], fingerprints: [fingerprints[0] ?? "", fingerprints[1] ?? ""] };
+}
+
+/** The firewall's create/update script, switching between two versions. */
+export function firewallApplyScenario(world: FirewallWorld, versions: { chains: [string, string]; fingerprints: [string, string] }): Scenario {
+  let current: 0 | 1 = 0;
+  const label = (variant: number) => `jump=yes chain=r${variant}`;
+  const state = firewallLabeller(world, versions.chains);
+  return {
+    name: "firewall create/update",
+    ssh: world.ssh,
+    host: world.flaskhost,
+    focus: /^install_fragment$/,
+    runs: { step: 28, group: 6, ssh: 6 },
+    async setUp() {
+      const from = current;
+      const to: 0 | 1 = from === 0 ? 1 : 0;
+      current = to;
+      // One iptables-restore swaps the chain: there is no state in between.
+      return { script: applyScript(world, to), allowed: [label(from), label(to)], target: label(to) };
+    },
+    state,
+    async checkLive() {
+      return portProblems(world, "000");
+    },
+    async checkConverged(target) {
+      const variant = Number(target.slice(-1)) as 0 | 1;
+      // The live filter table is in the fingerprint: no second probe needed here.
+      const [found, fingerprint, leftovers] = await Promise.all([
+        state(),
+        onHostAsync(world.flaskhost, FIREWALL_FINGERPRINT),
+        leftoverProblems(world),
+      ]);
+      return [
+        ...(found === target ? [] : [`converged to "${found}", not "${target}"`]),
+        ...(fingerprint.stdout === versions.fingerprints[variant] ? [] : ["after.rules, ufw or the live table differ from a clean apply of this version"]),
+        ...leftovers,
+      ];
+    },
+  };
+}
+
+/** The firewall's delete script, from the applied version 0 each time. */
+export function firewallDeleteScenario(world: FirewallWorld, versions: { chains: [string, string] }): Scenario {
+  const state = firewallLabeller(world, versions.chains);
+  return {
+    name: "firewall delete",
+    ssh: world.ssh,
+    host: world.flaskhost,
+    focus: /^prepare_block ""$/,
+    runs: { step: 6, group: 2, ssh: 2 },
+    async setUp() {
+      const created = await runSession(world.ssh, applyScript(world, 0).command, "");
+      if (created.exitCode !== 0) throw new Error(`re-applying the firewall failed: ${created.stderr}`);
+      // The jump goes first, then the chain is flushed and deleted; each leaves the tier unfiltered, as deleted.
+      return {
+        script: { command: renderFirewallScripts(world.spec).delete, stdin: "" },
+        allowed: ["jump=yes chain=r0", "jump=no chain=r0", "jump=no chain=empty", "jump=no chain=none"],
+        target: "jump=no chain=none",
+      };
+    },
+    state,
+    async checkLive(found) {
+      // Filtered exactly while the jump is there.
+      return portProblems(world, found.startsWith("jump=yes") ? "000" : "200");
+    },
+    async checkConverged(target) {
+      const [found, block, leftovers] = await Promise.all([
+        state(),
+        onHostAsync(world.flaskhost, `! grep -q ${CHAIN} ${FIREWALL_HOST_PATHS.afterRules} && test ! -e ${FIREWALL_HOST_PATHS.fragmentDir}/rex.rules`),
+        leftoverProblems(world),
+      ]);
+      return [
+        ...(found === target ? [] : [`converged to "${found}", not "${target}"`]),
+        ...(block.status === 0 ? [] : ["after.rules or the fragment still name the tier"]),
+        ...leftovers,
+      ];
+    },
+  };
+}
