@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AAPANEL_LAYOUT } from "../../config/defaults";
-import { edgeSiteScripts, htpasswdScripts, renderHtpasswd } from "../../render/nginx";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
+import { renderHtpasswd } from "../../render/nginx/htpasswd";
 import { runStandInContainers } from "../firewall/support/flaskHost";
 import { dockerIsAvailable, sshTargetOf, startFreshSandbox, stopSandbox, type SandboxState } from "../firewall/support/sandboxHosts";
 import { bcryptHash } from "../nginx/support/fixtures";

@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { AAPANEL_LAYOUT } from "../../../config/defaults";
-import { edgePaths, edgeSiteFiles, edgeSiteScripts, htpasswdScripts, type EdgeSiteSpec } from "../../../render/nginx";
+import { edgePaths } from "../../../render/nginx/paths";
+import { edgeSiteFiles, edgeSiteScripts } from "../../../render/nginx/edgeSiteScripts";
+import { htpasswdScripts } from "../../../render/nginx/htpasswdScripts";
+import type { EdgeSiteSpec } from "../../../render/nginx/types";
 import { sha256Hex } from "../../../render/nginx/fileFrames";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";

@@ -1,4 +1,6 @@
-import { FIREWALL_HOST_PATHS, renderFirewallScripts, type FirewallSpec } from "../../../render/firewall";
+import { FIREWALL_HOST_PATHS } from "../../../render/firewall/hostPaths";
+import { renderFirewallScripts } from "../../../render/firewall/scripts";
+import type { FirewallSpec } from "../../../render/firewall/types";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { runSession } from "./faultHook";
