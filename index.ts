@@ -1,9 +1,11 @@
 import { AaPanelEdge } from "./components/aapanelEdge";
+import { AaPanelFirewall } from "./components/aapanelFirewall";
 import { dockerProvider, registryLoginOf } from "./components/dockerEngine";
 import { FlaskStack } from "./components/flaskStack";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostFirewall } from "./components/hostFirewall";
 import { loadConfig } from "./config/load";
+import { aapanelFirewallSpecOf } from "./render/aapanelFirewall/spec";
 import { firewallSpecOf } from "./render/firewall/spec";
 import { edgeSiteSpecOf } from "./render/nginx/site";
 import { serviceCatalogue } from "./render/containers";
@@ -33,6 +35,17 @@ const app = new FlaskStack(
   { dependsOn: [firewall] },
 );
 
+// aapanelHost.firewall: ufw on the aaPanel host, before the site that listens behind it.
+const aapanelFirewallSpec = aapanelFirewallSpecOf(config);
+const aapanelFirewall = aapanelFirewallSpec
+  ? new AaPanelFirewall(`${config.tier}-aapanel-firewall`, {
+      host: config.aapanelHost,
+      privateKey: config.sshPrivateKey,
+      reapplyGeneration: config.reapplyGeneration,
+      spec: aapanelFirewallSpec,
+    })
+  : undefined;
+
 const edge = config.publishThroughEdge
   ? new AaPanelEdge(
       `${config.tier}-edge`,
@@ -45,7 +58,7 @@ const edge = config.publishThroughEdge
         reapplyGeneration: config.reapplyGeneration,
         site: edgeSiteSpecOf(config),
       },
-      { dependsOn: [app] },
+      { dependsOn: aapanelFirewall ? [app, aapanelFirewall] : [app] },
     )
   : undefined;
 
@@ -61,3 +74,4 @@ export const operatorPassword = edge?.operatorPassword;
 export const edgeFiles = edge?.installedFiles;
 export const edgeResult = edge?.siteResult;
 export const firewallResult = firewall.result;
+export const aapanelFirewallResult = aapanelFirewall?.result;

@@ -13,8 +13,9 @@ const SSH_HOST_FIELDS = ["address", "sshUser", "sshPort", "hostKey"] as const;
  * flaskHost is where the deployer connects; aapanelHost is also the one source the Flask
  * host's firewall lets reach the web port, so loopback is refused there too.
  */
-export function readSshHost(read: Reader, key: "flaskHost" | "aapanelHost", value: unknown): SshHostConfig {
-  const raw = read.section(key, value, SSH_HOST_FIELDS);
+export function readSshHost(read: Reader, key: "flaskHost" | "aapanelHost", value: unknown, sections: readonly string[] = []): SshHostConfig {
+  // sections: keys read elsewhere (aapanelHost.firewall), accepted here
+  const raw = read.section(key, value, [...SSH_HOST_FIELDS, ...sections]);
   const address = read.checked(`${key}.address`, raw.address, key === "aapanelHost" ? proxySourceProblems : sshAddressProblems);
   return {
     address,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { AAPANEL_FIREWALL_KEY, firewallOf } from "./aapanelFirewall";
 import { SANDBOX_FILLED_KEYS } from "./keys";
 import { Problems, type Raw, isRecord, show } from "./reader";
 import { type SandboxRegistry, refuseStoredRegistryPassword, sandboxRegistry, sandboxRegistryPasswordFile } from "./sandboxRegistry";
@@ -66,6 +67,13 @@ export function readSandboxState(problems: Problems, value: unknown, root: strin
   };
 }
 
+/** The state's aaPanel host with the stack file's aapanelHost.firewall, if it has one. */
+function withStackFirewall(filled: Raw | undefined, stack: Raw): Raw | undefined {
+  const firewall = firewallOf(stack.aapanelHost);
+  if (filled === undefined || firewall === undefined || !isRecord(filled.aapanelHost)) return filled;
+  return { ...filled, aapanelHost: { ...filled.aapanelHost, [AAPANEL_FIREWALL_KEY]: firewall } };
+}
+
 export type StackResolution =
   | { readonly ok: true; readonly config: PlainConfig; readonly sandboxKeyPath?: string; readonly sandboxRegistryPasswordFile?: string }
   | { readonly ok: false; readonly problems: readonly string[] };
@@ -82,14 +90,17 @@ export function resolveStackValues(input: ValidationInput, root: string = PROJEC
   const isSandbox = (input.values.tier ?? input.stackName) === "sandbox";
   if (isSandbox) {
     for (const key of SANDBOX_FILLED_KEYS) {
-      if (key in input.values) problems.add(key, "is filled in from sandboxState on the sandbox tier: remove it from the stack file");
+      if (!(key in input.values)) continue;
+      // aapanelHost.firewall is the stack's own choice; the host itself comes from the state.
+      if (key === "aapanelHost" && isRecord(input.values.aapanelHost) && Object.keys(input.values.aapanelHost).every((name) => name === AAPANEL_FIREWALL_KEY)) continue;
+      problems.add(key, `is filled in from sandboxState on the sandbox tier: remove it from the stack file${key === "aapanelHost" ? ` (only aapanelHost.${AAPANEL_FIREWALL_KEY} may stay)` : ""}`);
     }
     refuseStoredRegistryPassword(problems, input.presentSecrets, input.stackName);
   }
   const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState, root) : undefined;
   const result = validateConfig({
     ...input,
-    values: { ...input.values, ...sandbox?.values },
+    values: { ...input.values, ...withStackFirewall(sandbox?.values, input.values) },
     requiredSecrets: isSandbox ? [] : input.requiredSecrets,
     // The sandbox's registry password is no stack secret: sandboxRegistryPasswordFile checks it.
     ...(isSandbox ? { presentSecrets: new Set<string>(), secretsKnown: false } : {}),
@@ -98,7 +109,8 @@ export function resolveStackValues(input: ValidationInput, root: string = PROJEC
   // Without a state file the hosts are unknown (sandboxState's own line says why); with
   // one, a bad host value came from it, not from the stack file.
   const filled = SANDBOX_FILLED_KEYS.map((key) => `${input.stackFile}: ${input.namespace}:${key}`);
-  const isFilled = (line: string) => filled.some((prefix) => line.startsWith(`${prefix}:`) || line.startsWith(`${prefix}.`));
+  const ownFirewall = `${input.stackFile}: ${input.namespace}:aapanelHost.${AAPANEL_FIREWALL_KEY}`;
+  const isFilled = (line: string) => !line.startsWith(ownFirewall) && filled.some((prefix) => line.startsWith(`${prefix}:`) || line.startsWith(`${prefix}.`));
   const fromValidation = (result.ok ? [] : result.problems)
     .filter((line) => !(isSandbox && sandbox === undefined && isFilled(line)))
     .map((line) => (sandbox !== undefined && isFilled(line) ? `${line} (the value comes from sandboxState ${show(input.values.sandboxState)}: run npm run sandbox:up again)` : line));

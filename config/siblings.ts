@@ -74,6 +74,14 @@ export function siblingClashProblems(own: StackSettings, namespace: string, sibl
         `${show(mine.domain)} is also ${other}'s domain, on the same aaPanel host ${panel}: two server blocks for one name, nginx warns "conflicting server name" and serves only the first; give each tier its own domain`,
       );
     }
+    const panelPort = mine.aapanelFirewall?.panelPort;
+    const theirPanelPort = theirs.aapanelFirewall?.panelPort;
+    if (samePanel && panelPort !== undefined && theirPanelPort !== undefined && panelPort !== theirPanelPort) {
+      problems.add(
+        "aapanelHost.firewall.panelPort",
+        `${panelPort} differs from ${other}'s aapanelHost.firewall.panelPort ${theirPanelPort}, on the same aaPanel host ${panel}: the host has one panel, and each tier's rules would open its port to its admin sources; give both the panel's real port`,
+      );
+    }
     // tier must equal the stack name except on the sandbox tier, so only two sandbox
     // stacks can get here; their container, site and chain names would be the same.
     if (mine.tier === theirs.tier && (sameFlask || samePanel)) {

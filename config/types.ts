@@ -88,6 +88,16 @@ export interface FirewallConfig {
   readonly enableUfw: boolean;
 }
 
+/** aapanelHost.firewall: ufw on the aaPanel host (absent: cm-infra manages none there). */
+export interface AaPanelFirewallConfig {
+  /** Sources allowed to reach SSH and the panel; "any" allows every address. */
+  readonly adminSources: readonly string[];
+  /** The panel's own port (aaPanel's is configurable; 7800 and 8888 are common). */
+  readonly panelPort: number;
+  /** Enabling an inactive ufw is an explicit choice, never a side effect. */
+  readonly enableUfw: boolean;
+}
+
 export interface AppSettings {
   readonly dbName: string;
   readonly dbUser: string;
@@ -137,6 +147,8 @@ export interface CmConfig {
   readonly app: AppSettings;
   readonly edge: EdgeConfig;
   readonly firewall: FirewallConfig;
+  /** The config key aapanelHost.firewall; undefined when the stack file has none. */
+  readonly aapanelFirewall: AaPanelFirewallConfig | undefined;
   /** undefined on the sandbox tier, whose app secrets are generated (GeneratedSecrets). */
   readonly secrets: AppSecrets | undefined;
   /** Secret `registryPassword`; set exactly when `images.registryAuth` is. */

@@ -1,6 +1,7 @@
 import { publishAddressProblems } from "./values/addresses";
 import { domainProblems, tokenProblems } from "./values/names";
 import { PORT_RANGE } from "./values/numbers";
+import { AAPANEL_FIREWALL_KEY, checkPanelPort, firewallOf, readAaPanelFirewall } from "./aapanelFirewall";
 import { readApp } from "./app";
 import { API_PORT, DEFAULT_WEB_PORT } from "./defaults";
 import { readEdge } from "./edge";
@@ -72,7 +73,8 @@ export function validateConfig(input: ValidationInput): ValidationResult {
   }
 
   const flaskHost = readSshHost(read, "flaskHost", v.flaskHost);
-  const aapanelHost = readSshHost(read, "aapanelHost", v.aapanelHost);
+  const aapanelHost = readSshHost(read, "aapanelHost", v.aapanelHost, [AAPANEL_FIREWALL_KEY]);
+  const aapanelFirewall = readAaPanelFirewall(read, firewallOf(v.aapanelHost));
   const docker = readDocker(read, effectiveTier, v.dockerHost, v.dockerSshIdentityFile, flaskHost);
   const webPort = read.integer("webPort", v.webPort, PORT_RANGE, DEFAULT_WEB_PORT[effectiveTier]);
 
@@ -110,6 +112,17 @@ export function validateConfig(input: ValidationInput): ValidationResult {
     publishThroughEdge,
     oneHost: flaskHost.address !== "" && flaskHost.address === aapanelHost.address,
   });
+  if (aapanelFirewall !== undefined) {
+    checkPanelPort(read, aapanelFirewall, {
+      aapanelSshPort: aapanelHost.sshPort,
+      listenPort: edge.listenPort,
+      publishThroughEdge,
+      oneHost: flaskHost.address !== "" && flaskHost.address === aapanelHost.address,
+      webPort,
+      apiPort: API_PORT,
+      flaskSshPort: flaskHost.sshPort,
+    });
+  }
   checkRegistryAuth(read, images, app.databaseImage, { present: input.presentSecrets, known: input.secretsKnown, stackName: input.stackName });
   for (const key of input.requiredSecrets) {
     if (!input.presentSecrets.has(key)) read.add(key, `secret is missing: pulumi config set --secret ${key} --stack ${input.stackName}`);
@@ -138,6 +151,7 @@ export function validateConfig(input: ValidationInput): ValidationResult {
       app,
       edge,
       firewall,
+      aapanelFirewall,
     },
   };
 }

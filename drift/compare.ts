@@ -1,3 +1,4 @@
+import { judgeAaPanelFirewall } from "./aapanelFirewall";
 import { alignColumns } from "./table";
 import type { DriftRow, Expectation, HostExpectations } from "./types";
 
@@ -57,6 +58,10 @@ function judge(expectation: Expectation, found: string | undefined): { expected:
     }
     case "container":
       return { expected: "running", found, ok: found === "running" };
+    case "ufwActive":
+    case "aapanelUfwRules":
+    case "aapanelUfwExposure":
+      return judgeAaPanelFirewall(expectation, found);
   }
 }
 

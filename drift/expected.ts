@@ -8,7 +8,8 @@ import { renderUfwRules, ufwOwnerComment } from "../render/firewall/ufwRules";
 import { edgeSiteFiles } from "../render/nginx/edgeSiteScripts";
 import { sha256Hex } from "../render/nginx/fileFrames";
 import { edgePaths } from "../render/nginx/paths";
-import type { HostExpectations } from "./types";
+import { aapanelFirewallExpectations } from "./aapanelFirewall";
+import type { Expectation, HostExpectations } from "./types";
 
 /**
  * What the program says each host should hold: rendered by the same functions the
@@ -16,18 +17,17 @@ import type { HostExpectations } from "./types";
  */
 export function expectedState(config: PlainConfig): HostExpectations[] {
   const hosts: HostExpectations[] = [];
+  const aapanel: Expectation[] = [];
   if (config.publishThroughEdge) {
     const paths = edgePaths(config.edge.layout, config.tier);
     const files = edgeSiteFiles({ ...edgeSiteSpecOf(config), htpasswdPath: paths.htpasswdFile }, config.edge.layout);
-    hosts.push({
-      role: "aapanel",
-      host: config.aapanelHost,
-      expectations: [
-        ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256Hex(file.content) })),
-        { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
-      ],
-    });
+    aapanel.push(
+      ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256Hex(file.content) })),
+      { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
+    );
   }
+  aapanel.push(...aapanelFirewallExpectations(config));
+  if (aapanel.length > 0) hosts.push({ role: "aapanel", host: config.aapanelHost, expectations: aapanel });
 
   const spec = firewallSpecOf(config);
   const fragment = renderDockerUserFragment(spec);

@@ -1,4 +1,5 @@
 import { shellQuote } from "../render/remoteScripts";
+import { probeAaPanelFirewall } from "./aapanelFirewall";
 import type { Expectation } from "./types";
 
 /**
@@ -33,6 +34,10 @@ function probeFor(expectation: Expectation): string {
       return `ufw show added 2>/dev/null | grep -F -- ${shellQuote(`comment '${expectation.comment}'`)} | sed 's/^ufw //'`;
     case "container":
       return `docker inspect -f '{{.State.Status}}' ${shellQuote(expectation.name)} 2>/dev/null || echo missing`;
+    case "ufwActive":
+    case "aapanelUfwRules":
+    case "aapanelUfwExposure":
+      return probeAaPanelFirewall(expectation);
   }
 }
 

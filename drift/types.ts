@@ -1,4 +1,5 @@
 import type { SshHostConfig } from "../config/types";
+import type { AaPanelFirewallExpectation } from "./aapanelFirewall";
 
 /** One thing the program installs on a host, and how to recognise it unchanged. */
 export type Expectation =
@@ -13,7 +14,9 @@ export type Expectation =
   /** ufw rules tagged with the tier's comment, exactly as `ufw show added` prints them. */
   | { readonly kind: "ufw"; readonly artifact: string; readonly comment: string; readonly rules: readonly string[] }
   /** A container that must be running. */
-  | { readonly kind: "container"; readonly artifact: string; readonly name: string };
+  | { readonly kind: "container"; readonly artifact: string; readonly name: string }
+  /** ufw on the aaPanel host (aapanelHost.firewall). */
+  | AaPanelFirewallExpectation;
 
 export interface HostExpectations {
   readonly role: "aapanel" | "flask";

@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { SshHostConfig } from "../config/types";
+import { renderAaPanelFirewallScripts } from "../render/aapanelFirewall/scripts";
+import type { AaPanelFirewallSpec } from "../render/aapanelFirewall/types";
+import { withReapplyGeneration } from "../render/remoteScripts";
+import { scriptedCommand } from "./sshConnection";
+
+export interface AaPanelFirewallArgs {
+  readonly host: SshHostConfig;
+  readonly privateKey: pulumi.Output<string>;
+  readonly spec: AaPanelFirewallSpec;
+  /** See CmConfig.reapplyGeneration. */
+  readonly reapplyGeneration: string;
+}
+
+/**
+ * One tier's ufw rules on the aaPanel host (tagged cm-infra:aapanel, recorded per tier):
+ * the web ports to everyone, SSH and the panel to the admin sources.
+ */
+export class AaPanelFirewall extends pulumi.ComponentResource {
+  /** The script's summary line. */
+  public readonly result: pulumi.Output<string>;
+
+  constructor(name: string, args: AaPanelFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cm:firewall:AaPanelFirewall", name, {}, opts);
+    const scripts = withReapplyGeneration(renderAaPanelFirewallScripts(args.spec), args.reapplyGeneration);
+    // Moving to another host replaces: the old host's delete runs first.
+    const rules = scriptedCommand(
+      `${name}-rules`,
+      { host: args.host, privateKey: args.privateKey, scripts, triggers: [args.host.address, String(args.host.sshPort)] },
+      { parent: this },
+    );
+    this.result = rules.stdout;
+    this.registerOutputs({ result: this.result });
+  }
+}
