@@ -30,7 +30,6 @@ const app = new FlaskStack(
     databaseImage: config.app.databaseImage,
     secrets: config.secrets ?? new GeneratedSecrets(`${config.tier}-secrets`).secrets,
     provider: dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost, registry: registryLoginOf(config.images, config.registryPassword) }),
-    webUrl: `http://${config.lanAddress}:${config.webPort}/`,
   },
   { dependsOn: [firewall] },
 );
@@ -68,7 +67,7 @@ export const networkNames = app.networkNames;
 export const lanWebUrl = app.webUrl;
 export const databaseVolume = app.databaseVolume;
 export const publicUrl = edge ? `${config.edge.tls ? "https" : "http"}://${config.domain}/` : undefined;
-export const operatorUser = edge?.operatorUser;
+export const operatorUser = edge ? config.edge.operatorUser : undefined;
 /** Read with: pulumi stack output operatorPassword --show-secrets */
 export const operatorPassword = edge?.operatorPassword;
 export const edgeFiles = edge?.installedFiles;

@@ -27,7 +27,6 @@ export interface AaPanelEdgeArgs {
  * installed over SSH by scripts that test before reloading and restore on failure.
  */
 export class AaPanelEdge extends pulumi.ComponentResource {
-  public readonly operatorUser: pulumi.Output<string>;
   public readonly operatorPassword: pulumi.Output<string>;
   public readonly installedFiles: pulumi.Output<string[]>;
   /** The site script's summary line (e.g. whether nginx reloaded). */
@@ -64,12 +63,10 @@ export class AaPanelEdge extends pulumi.ComponentResource {
       { parent: this, dependsOn: [credentials] },
     );
 
-    this.operatorUser = pulumi.output(args.operatorUser);
     this.operatorPassword = pulumi.secret(password.result);
     this.installedFiles = pulumi.output([paths.httpLevelConf, paths.serverConf, paths.htpasswdFile]);
     this.siteResult = siteCommand.stdout;
     this.registerOutputs({
-      operatorUser: this.operatorUser,
       operatorPassword: this.operatorPassword,
       installedFiles: this.installedFiles,
       siteResult: this.siteResult,

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSecrets, ImageSource, TierName } from "../config/types";
+import { isLoopbackIpv4 } from "../config/values/addresses";
 import {
   APP_IMAGES,
   DOCKERFILES,
@@ -19,9 +20,8 @@ export interface FlaskStackArgs {
   readonly images: ImageSource;
   readonly databaseImage: string;
   readonly secrets: AppSecrets;
-  /** The tier's Docker engine; every child uses it. */
+  /** The tier's Docker engine; every child names it. */
   readonly provider: docker.Provider;
-  readonly webUrl: string;
 }
 
 const LOG_OPTIONS = { "max-size": "10m", "max-file": "3" };
@@ -52,7 +52,7 @@ export class FlaskStack extends pulumi.ComponentResource {
   public readonly databaseVolume: pulumi.Output<string>;
 
   constructor(name: string, args: FlaskStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cm:app:FlaskStack", name, {}, { ...opts, providers: { docker: args.provider } });
+    super("cm:app:FlaskStack", name, {}, opts);
     // Children do not inherit the component's dependsOn; pass it on, so no container
     // publishes a port before the firewall that filters it is in place. replaceWith: the
     // provider is replaced when the tier moves to another engine (see dockerEngine.ts);
@@ -115,7 +115,9 @@ export class FlaskStack extends pulumi.ComponentResource {
       .all(containers.map((container) => container.name))
       .apply((names) => Object.fromEntries(args.services.map((spec, index) => [spec.service, names[index] ?? spec.containerName])));
     this.networkNames = pulumi.all([networks.internal.name, networks.egress.name]).apply(([internal, egress]) => ({ internal, egress }));
-    this.webUrl = pulumi.output(args.webUrl);
+    const webView = containers[args.services.findIndex((spec) => spec.service === "web-view")];
+    if (webView === undefined) throw new Error("FlaskStack: the service catalogue has no web-view");
+    this.webUrl = webView.ports.apply(lanWebUrl);
     this.databaseVolume = databaseVolume.name;
     this.registerOutputs({
       containerNames: this.containerNames,
@@ -146,6 +148,17 @@ export class FlaskStack extends pulumi.ComponentResource {
     });
     return Object.fromEntries(entries) as Record<AppImage, pulumi.Output<string>>;
   }
+}
+
+/**
+ * web-view's address on the LAN, as the engine reports its bindings: the one that is not
+ * loopback (dev also binds 127.0.0.1), or loopback when that is the only one.
+ */
+function lanWebUrl(ports: readonly docker.types.output.ContainerPort[] | undefined): string {
+  const bindings = (ports ?? []).filter((port): port is docker.types.output.ContainerPort & { ip: string } => port.ip !== undefined);
+  const lan = bindings.find((port) => !isLoopbackIpv4(port.ip)) ?? bindings[0];
+  if (lan === undefined) throw new Error("FlaskStack: web-view publishes no port");
+  return `http://${lan.ip}:${lan.external}/`;
 }
 
 /** Env as "K=V" strings; the whole list is a secret as soon as one value is. */

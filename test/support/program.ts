@@ -30,6 +30,8 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** The resource options the engine receives (dependsOn as URNs, deleteBeforeReplace...). */
   readonly options: ResourceOptionsSeen | undefined;
+  /** The provider reference ("<urn>::<id>") the resource names, if any. */
+  readonly provider: string | undefined;
 }
 
 export interface ProgramRun {
@@ -59,6 +61,11 @@ export interface RunOptions {
   /** More secrets ("key" without namespace -> value), set as secrets. */
   readonly extraSecrets?: Readonly<Record<string, string>>;
   readonly preview?: boolean;
+  /**
+   * What the engine reports back for a resource instead of the mocks' default (its inputs,
+   * plus the few computed values mockState adds): e.g. a container's ports as read back.
+   */
+  readonly engineState?: (type: string, name: string, state: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /**
@@ -87,8 +94,10 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, options: seenOptions.get(`${args.type}::${args.name}`) });
-        return { id: `${args.name}-id`, state: mockState(args.type, args.inputs as Record<string, unknown>) };
+        const inputs = args.inputs as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs, options: seenOptions.get(`${args.type}::${args.name}`), provider: args.provider });
+        const state = mockState(args.type, inputs);
+        return { id: `${args.name}-id`, state: options.engineState?.(args.type, args.name, state) ?? state };
       },
       call(args) {
         return args.inputs;

@@ -169,6 +169,23 @@ describe.each(["rex", "siong", "dev"] as const)("stack %s", (tier) => {
   });
 });
 
+describe("outputs come from the resources", () => {
+  test("lanWebUrl is web-view's LAN binding as the engine reports it, not the config echoed", async () => {
+    const readBack = [webBinding("127.0.0.1", 18000), webBinding("192.0.2.99", 18001)];
+    const run = await runProgram("dev", {
+      engineState: (type, name, state) => (type === CONTAINER && name === "dev-web-view" ? { ...state, ports: readBack } : state),
+    });
+    expect(run.outputs.lanWebUrl).toBe("http://192.0.2.99:18001/");
+  });
+
+  test("every Docker resource names the tier's provider itself (the component passes none down)", async () => {
+    const run = await runProgram("rex");
+    const docker = run.resources.filter((resource) => resource.type.startsWith("docker:"));
+    expect(docker.length).toBeGreaterThan(10);
+    for (const resource of docker) expect(resource.provider, `${resource.type} ${resource.name}`).toMatch(/::pulumi:providers:docker::rex-docker::rex-docker-id$/);
+  });
+});
+
 describe.each(PRODUCTION_TIERS)("production tier %s", (tier) => {
   test("publishes web-view on the LAN address alone, never on loopback", async () => {
     const run = await runProgram(tier, tier === "sandbox" ? { overrides: { sandboxState: SANDBOX_FIXTURE } } : {});
