@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the cm-infra SSH sandbox: an aaPanel-like proxy host, an app host with
+# Start the cm-infra SSH sandbox: an aaPanel-like proxy host (with ufw), an app host with
 # its own Docker engine and ufw, a LAN probe host and a private registry (TLS,
 # htpasswd auth) that the app host's engine trusts, on a private Docker network.
 # Writes sandbox/.state/<prefix>/sandbox.json. Idempotent.
@@ -90,6 +90,10 @@ run_args() {
     --network-alias "$role" --label "cm-sandbox=$PREFIX" --label "cm-sandbox.role=$role" \
     -v "$STATE/authorized_keys:/etc/sandbox/authorized_keys:ro"
   case $role in
+    proxy)
+      # ufw on the aaPanel-like host (cm-infra's aaPanel firewall) needs it
+      printf '%s\n' --cap-add NET_ADMIN
+      ;;
     flaskhost)
       printf '%s\n' --cap-add ALL --cap-drop SYS_RESOURCE \
         --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
