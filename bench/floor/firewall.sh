@@ -46,6 +46,6 @@ for rule in "${UFW_RULES[@]}"; do
   fi
 done
 # What `ufw status` itself checks to say "active": its chains are loaded.
-if ! iptables -n -L ufw-user-input >/dev/null 2>&1; then
+if ! iptables -w 30 -n -L ufw-user-input >/dev/null 2>&1; then
   ufw --force enable >/dev/null
 fi

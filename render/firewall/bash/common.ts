@@ -57,9 +57,11 @@ write_beside() { # write_beside <file> <template name>
 # Rules as \`ufw show added\` prints them, without the leading "ufw ".
 added_rules() { ufw show added | sed -n 's/^ufw //p'; }
 
-# Every ufw call starts Python (about 0.3 s, seconds on a busy host), so what a run needs
-# from ufw is read once under the lock: the rule list into ADDED, read again only after
-# our own ufw commands changed it, and whether ufw is active, which only our enable changes.
+# Every ufw call starts Python (about 0.3 s, seconds on a busy host), so a run calls ufw
+# once to read its state and then only to change it: the rule list is read into ADDED
+# under the lock, and our own adds and deletes update ADDED as ufw updates its list
+# (ufw_add, ufw_delete), so nothing is read twice. Only a ufw answer we did not expect
+# (ADDED_STALE) makes the next use read the list again.
 ADDED=""
 ADDED_STALE=no
 UFW_ACTIVE=no
@@ -68,9 +70,21 @@ refresh_added() {
   ADDED_STALE=no
 }
 fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
+# Active is what \`ufw status\` itself checks (ufw's backend_iptables.py get_status): ufw's
+# user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
+# iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
+ufw_chains_loaded() {
+  local chain status
+  for chain in ufw-user-input ufw-user-output ufw-user-forward; do
+    iptables -w 30 -n -L "$chain" >/dev/null 2>&1 && continue
+    status=$?
+    [[ $status == 1 ]] && return 1
+    die "iptables could not list $chain (exit $status), so whether ufw is active is unknown"
+  done
+}
 read_ufw_state() {
   refresh_added
-  if [[ "$(ufw status)" == "Status: active"* ]]; then UFW_ACTIVE=yes; fi
+  if ufw_chains_loaded; then UFW_ACTIVE=yes; fi
 }
 ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 

@@ -32,26 +32,35 @@ rule_comment() {
   done <<<"$ADDED"
 }
 
+# ufw answers "Skipping ..." or "Could not delete non-existent rule" when its list was not
+# what ADDED says (someone changed it outside the lock): ADDED is then read again.
 run_ufw() {
   local output
   OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
   say "ufw $*: \${output//$'\\n'/; }"
-  ADDED_STALE=yes
+  if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
 }
 
+# ufw appends a new rule to its list and prints it as written here (ufwRules.ts), so the
+# list is updated in place instead of read again.
 ufw_add() {
   local words
   read -ra words <<<"$1"
   run_ufw "\${words[@]}" comment "$COMMENT"
+  ADDED+="\${ADDED:+$'\\n'}$1 comment '$COMMENT'"
 }
 
 ufw_delete() {
-  local words comment
+  local words comment line kept=""
   read -ra words <<<"$1"
   comment=$(rule_comment "$1")
   [[ -n $comment ]] || return 0
   run_ufw delete "\${words[@]}" comment "$comment"
+  while IFS= read -r line; do
+    if [[ $line != "$1 comment '$comment'" ]]; then kept+="\${kept:+$'\\n'}$line"; fi
+  done <<<"$ADDED"
+  ADDED=$kept
 }
 
 # State lines are "<kind> <rule>", kind ssh or port.
@@ -73,11 +82,21 @@ wanted_by_other_tier() {
   return 1
 }
 
+# What \`ufw status verbose\` prints as "allow (incoming)", read as ufw reads it (backend.py
+# _get_defaults: KEY=value lines of /etc/default/ufw, then ufw.conf, the last one wins,
+# lower-cased and unquoted) without starting Python.
+default_input_accepts() {
+  local policy
+  policy=$(awk -F= '/^[A-Za-z0-9_]+="?[A-Za-z0-9_]+"?/ && toupper($1) == "DEFAULT_INPUT_POLICY" { policy = tolower($2) }
+    END { gsub(/["\\x27]/, "", policy); print policy }' /etc/default/ufw /etc/ufw/ufw.conf 2>/dev/null || true)
+  [[ $policy == accept ]]
+}
+
 # Would SSH still get in without this rule? Only a plain reading of the other rules:
 # when unsure it says no, and the rule is kept.
 ssh_allowed_without() {
   local excluded=$1 line rule pattern=" (port )?$SSH_PORT(/tcp)? "
-  if [[ "$(ufw status verbose)" == *"allow (incoming)"* ]]; then return 0; fi
+  if default_input_accepts; then return 0; fi
   while IFS= read -r line; do
     rule=\${line%% comment \\'*}
     [[ $rule != "$excluded" ]] || continue
