@@ -7,7 +7,7 @@ import { HostFirewall } from "./components/hostFirewall";
 import { loadConfig } from "./config/load";
 import { aapanelFirewallSpecOf } from "./render/aapanelFirewall/spec";
 import { firewallSpecOf } from "./render/firewall/spec";
-import { edgeSiteSpecOf } from "./render/nginx/site";
+import { edgeSiteOf } from "./render/nginx/site";
 import { serviceCatalogue } from "./render/containers";
 
 // Config is read and validated here, before any resource is declared.
@@ -51,11 +51,10 @@ const edge = config.publishThroughEdge
       {
         host: config.aapanelHost,
         privateKey: config.sshPrivateKey,
-        layout: config.edge.layout,
         operatorUser: config.edge.operatorUser,
         passwordRotation: config.edge.passwordRotation,
         reapplyGeneration: config.reapplyGeneration,
-        site: edgeSiteSpecOf(config),
+        site: edgeSiteOf(config),
       },
       { dependsOn: aapanelFirewall ? [app, aapanelFirewall] : [app] },
     )

@@ -1,20 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { NginxLayout, SshHostConfig } from "../config/types";
-import { edgePaths } from "../render/nginx/paths";
+import type { SshHostConfig } from "../config/types";
 import { edgeSiteScripts } from "../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../render/nginx/htpasswd";
-import type { EdgeSiteSpec } from "../render/nginx/types";
+import type { EdgeSite } from "../render/nginx/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
 import { scriptedCommand } from "./sshConnection";
 
 export interface AaPanelEdgeArgs {
   readonly host: SshHostConfig;
   readonly privateKey: pulumi.Output<string>;
-  readonly layout: NginxLayout;
-  /** The tier's site, minus the htpasswd path this component decides. */
-  readonly site: Omit<EdgeSiteSpec, "htpasswdPath">;
+  /** The tier's complete site (render/nginx/site.ts). */
+  readonly site: EdgeSite;
   readonly operatorUser: string;
   /** Any change generates a new operator password. */
   readonly passwordRotation: string;
@@ -34,12 +32,10 @@ export class AaPanelEdge extends pulumi.ComponentResource {
 
   constructor(name: string, args: AaPanelEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:edge:AaPanelEdge", name, {}, opts);
-    const tier = args.site.tier;
-    const paths = edgePaths(args.layout, tier);
-    const site: EdgeSiteSpec = { ...args.site, htpasswdPath: paths.htpasswdFile };
+    const { site } = args;
     // Moving to another host, or to another stateDir (where the manifest of installed files
     // lives), replaces: the old delete runs first with the old inputs, then the new create.
-    const hostIdentity = [args.host.address, String(args.host.sshPort), args.layout.stateDir];
+    const hostIdentity = [args.host.address, String(args.host.sshPort), site.layout.stateDir];
 
     const password = new random.RandomPassword(
       `${name}-operator-password`,
@@ -47,7 +43,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
       { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
     );
 
-    const htpasswd = withReapplyGeneration(htpasswdScripts(args.layout, tier), args.reapplyGeneration);
+    const htpasswd = withReapplyGeneration(htpasswdScripts(site), args.reapplyGeneration);
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
     const credentials = scriptedCommand(
@@ -56,7 +52,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
       { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stdin"] },
     );
 
-    const scripts = withReapplyGeneration(edgeSiteScripts(site, args.layout), args.reapplyGeneration);
+    const scripts = withReapplyGeneration(edgeSiteScripts(site), args.reapplyGeneration);
     const siteCommand = scriptedCommand(
       `${name}-site`,
       { host: args.host, privateKey: args.privateKey, scripts, triggers: hostIdentity },
@@ -64,7 +60,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     );
 
     this.operatorPassword = pulumi.secret(password.result);
-    this.installedFiles = pulumi.output([paths.httpLevelConf, paths.serverConf, paths.htpasswdFile]);
+    this.installedFiles = pulumi.output([...site.files.map((file) => file.path), site.paths.htpasswdFile]);
     this.siteResult = siteCommand.stdout;
     this.registerOutputs({
       operatorPassword: this.operatorPassword,

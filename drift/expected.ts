@@ -1,13 +1,11 @@
-import { firewallSpecOf } from "../render/firewall/spec";
-import { edgeSiteSpecOf } from "../render/nginx/site";
 import type { PlainConfig } from "../config/validate";
 import { serviceCatalogue } from "../render/containers";
 import { renderDockerUserFragment, tierChainName } from "../render/firewall/dockerUser";
-import { FIREWALL_HOST_PATHS } from "../render/firewall/hostPaths";
+import { firewallFragmentPath } from "../render/firewall/hostPaths";
+import { firewallSpecOf } from "../render/firewall/spec";
 import { renderUfwRules, ufwOwnerComment } from "../render/firewall/ufwRules";
-import { edgeSiteFiles } from "../render/nginx/edgeSiteScripts";
 import { sha256Hex } from "../render/nginx/fileFrames";
-import { edgePaths } from "../render/nginx/paths";
+import { edgeSiteOf } from "../render/nginx/site";
 import { aapanelFirewallExpectations } from "./aapanelFirewall";
 import type { Expectation, HostExpectations } from "./types";
 
@@ -19,8 +17,7 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
   const hosts: HostExpectations[] = [];
   const aapanel: Expectation[] = [];
   if (config.publishThroughEdge) {
-    const paths = edgePaths(config.edge.layout, config.tier);
-    const files = edgeSiteFiles({ ...edgeSiteSpecOf(config), htpasswdPath: paths.htpasswdFile }, config.edge.layout);
+    const { files, paths } = edgeSiteOf(config);
     aapanel.push(
       ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256Hex(file.content) })),
       { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
@@ -33,14 +30,15 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
   const fragment = renderDockerUserFragment(spec);
   const chain = tierChainName(config.tier);
   const ufw = renderUfwRules(spec);
+  const fragmentPath = firewallFragmentPath(config.tier);
   hosts.push({
     role: "flask",
     host: config.flaskHost,
     expectations: [
       {
         kind: "file",
-        artifact: `firewall ${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
-        path: `${FIREWALL_HOST_PATHS.fragmentDir}/${config.tier}.rules`,
+        artifact: `firewall ${fragmentPath}`,
+        path: fragmentPath,
         sha256: sha256Hex(`${fragment}\n`),
       },
       { kind: "jump", artifact: `DOCKER-USER -j ${chain}`, chain },

@@ -96,6 +96,11 @@ const LOOPBACK = "127.0.0.1";
 /** gunicorn's worker heartbeat files need a writable dir; a read-only root has none. */
 const APP_TMPFS = { "/tmp": "rw,noexec,nosuid,nodev,size=64m" };
 
+/** Where web-view is published on the LAN: the one address the edge proxies to. */
+export function lanWebEndpoint(input: Pick<ServiceCatalogueInput, "lanAddress" | "webPort">): { readonly address: string; readonly port: number } {
+  return { address: input.lanAddress, port: input.webPort };
+}
+
 export function containerName(tier: TierName, service: ServiceName): string {
   return `${tier}-${service}`;
 }
@@ -192,8 +197,9 @@ function appEnv(input: ServiceCatalogueInput): Record<string, EnvValue> {
  * written order is steady there, which is why dev wants Docker >= 27.
  */
 function webViewPorts(input: ServiceCatalogueInput): PublishedPort[] {
-  const addresses = input.production || input.lanAddress === LOOPBACK ? [input.lanAddress] : [input.lanAddress, LOOPBACK].sort(compareIpv4);
-  return addresses.map((ip) => ({ internal: WEB_CONTAINER_PORT, external: input.webPort, ip }));
+  const lan = lanWebEndpoint(input);
+  const addresses = input.production || lan.address === LOOPBACK ? [lan.address] : [lan.address, LOOPBACK].sort(compareIpv4);
+  return addresses.map((ip) => ({ internal: WEB_CONTAINER_PORT, external: lan.port, ip }));
 }
 
 /**

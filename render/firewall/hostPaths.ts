@@ -12,5 +12,10 @@ export const FIREWALL_HOST_PATHS = {
   blockEnd: "# END cm-infra firewall",
 } as const;
 
+/** The tier's fragment: what the apply script installs and the drift check hashes. */
+export function firewallFragmentPath(tier: string): string {
+  return `${FIREWALL_HOST_PATHS.fragmentDir}/${tier}.rules`;
+}
+
 /** Exactly one line of every run's output matches this: the benchmark and tests read it. */
 export const FIREWALL_SUMMARY_PATTERN = /^cm-infra firewall (?<tier>[a-z0-9-]+): (?<result>changed|unchanged)$/m;

@@ -1,28 +1,15 @@
-import type { NginxLayout } from "../../config/types";
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
 import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE } from "./edgeSiteShell";
 import { EDGE_STAGING } from "./edgeStagingShell";
 import { EDGE_STEPS } from "./edgeStepsShell";
 import { encodeFileFrames, FRAME_HEADER } from "./fileFrames";
-import { renderHttpLevel } from "./httpLevel";
-import { edgePaths } from "./paths";
-import { renderServerBlock } from "./serverBlock";
 import { bashAssignments, STRICT_MODE, TAKE_LOCK, WRITE_BESIDE } from "./shellCommon";
-import type { EdgeSiteSpec, ManagedFile } from "./types";
+import type { EdgeSite } from "./types";
 
-/** The two nginx files of one tier, in install order (zone before the server that uses it). */
-export function edgeSiteFiles(spec: EdgeSiteSpec, layout: NginxLayout): ManagedFile[] {
-  const paths = edgePaths(layout, spec.tier);
-  return [
-    { path: paths.httpLevelConf, content: renderHttpLevel(spec) },
-    { path: paths.serverConf, content: renderServerBlock(spec) },
-  ];
-}
-
-function edgeScript(spec: EdgeSiteSpec, layout: NginxLayout, body: string, withFrames: boolean): string {
-  const paths = edgePaths(layout, spec.tier);
+function edgeScript(site: EdgeSite, body: string, withFrames: boolean): string {
+  const { layout, paths } = site;
   const variables = bashAssignments({
-    tier: spec.tier,
+    tier: site.tier,
     nginx_binary: layout.nginxBinary,
     nginx_conf: layout.nginxConf,
     reload_command: layout.reloadCommand,
@@ -30,11 +17,11 @@ function edgeScript(spec: EdgeSiteSpec, layout: NginxLayout, body: string, withF
     tier_state: paths.tierStateDir,
     manifest: paths.manifest,
     previous_dir: paths.previousDir,
-    wanted_paths: [paths.httpLevelConf, paths.serverConf],
+    wanted_paths: site.files.map((file) => file.path),
     ...(withFrames ? { frame_header: FRAME_HEADER } : {}),
   });
   return [
-    `# cm-infra edge site for tier ${spec.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
+    `# cm-infra edge site for tier ${site.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
     ...STRICT_MODE,
     ...variables,
     TAKE_LOCK,
@@ -54,12 +41,12 @@ function edgeScript(spec: EdgeSiteSpec, layout: NginxLayout, body: string, withF
  * rename, so a run killed at any point leaves a tested configuration; the next run clears
  * what it left and finishes the change (including a reload it never got to).
  */
-export function edgeSiteScripts(spec: EdgeSiteSpec, layout: NginxLayout): RemoteScripts {
-  const apply = asRemoteCommand(edgeScript(spec, layout, EDGE_APPLY, true));
+export function edgeSiteScripts(site: EdgeSite): RemoteScripts {
+  const apply = asRemoteCommand(edgeScript(site, EDGE_APPLY, true));
   return {
     create: apply,
     update: apply,
-    delete: asRemoteCommand(edgeScript(spec, layout, EDGE_DELETE, false)),
-    stdin: encodeFileFrames(edgeSiteFiles(spec, layout)),
+    delete: asRemoteCommand(edgeScript(site, EDGE_DELETE, false)),
+    stdin: encodeFileFrames(site.files),
   };
 }

@@ -1,11 +1,12 @@
-import type { NginxLayout, TierName } from "../../config/types";
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
 import { HTPASSWD_APPLY, HTPASSWD_COMMON, HTPASSWD_DELETE } from "./htpasswdShell";
-import { edgePaths } from "./paths";
 import { bashAssignments, STRICT_MODE, TAKE_LOCK } from "./shellCommon";
+import type { EdgeSite } from "./types";
 
-function htpasswdScript(layout: NginxLayout, tier: TierName, body: string): string {
-  const paths = edgePaths(layout, tier);
+/** What the htpasswd scripts need of the site: its tier and the paths it installs at. */
+export type HtpasswdSite = Pick<EdgeSite, "tier" | "paths">;
+
+function htpasswdScript({ tier, paths }: HtpasswdSite, body: string): string {
   return [
     `# cm-infra htpasswd for tier ${tier}: atomic, idempotent; the hash arrives on stdin only.`,
     ...STRICT_MODE,
@@ -26,12 +27,12 @@ function htpasswdScript(layout: NginxLayout, tier: TierName, body: string): stri
  * caller feeds the secret line, `renderHtpasswd(user, bcryptHash)` applied to the
  * RandomPassword output, so it stays a Pulumi secret and out of this plain text.
  */
-export function htpasswdScripts(layout: NginxLayout, tier: TierName): RemoteScripts {
-  const apply = asRemoteCommand(htpasswdScript(layout, tier, HTPASSWD_APPLY));
+export function htpasswdScripts(site: HtpasswdSite): RemoteScripts {
+  const apply = asRemoteCommand(htpasswdScript(site, HTPASSWD_APPLY));
   return {
     create: apply,
     update: apply,
-    delete: asRemoteCommand(htpasswdScript(layout, tier, HTPASSWD_DELETE)),
+    delete: asRemoteCommand(htpasswdScript(site, HTPASSWD_DELETE)),
     stdin: "",
   };
 }

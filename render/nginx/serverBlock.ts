@@ -24,7 +24,7 @@ function renderListen(spec: EdgeSiteSpec): string[] {
   return [
     `listen ${spec.listenPort} ssl;`,
     // aaPanel rewrites `listen ... http2` in vhost files; the separate directive survives that.
-    ...(spec.http2 === false ? [] : ["http2 on;"]),
+    ...(spec.http2 ? ["http2 on;"] : []),
     `ssl_certificate ${spec.tls.certificate};`,
     `ssl_certificate_key ${spec.tls.certificateKey};`,
     "ssl_protocols TLSv1.2 TLSv1.3;",

@@ -1,17 +1,44 @@
+import type { NginxLayout } from "../../config/types";
 import type { PlainConfig } from "../../config/validate";
-import type { EdgeSiteSpec } from "./types";
+import { lanWebEndpoint } from "../containers";
+import { renderHttpLevel } from "./httpLevel";
+import { edgePaths } from "./paths";
+import { renderServerBlock } from "./serverBlock";
+import type { EdgeSite, EdgeSiteSettings, EdgeSiteSpec } from "./types";
 
-/** The edge site a tier's config stands for (program, drift check and tests take it from here). */
-export function edgeSiteSpecOf(config: PlainConfig): Omit<EdgeSiteSpec, "htpasswdPath"> {
+/**
+ * The one place an edge site is put together: every path from the layout, the htpasswd
+ * path from those, and the two nginx files rendered.
+ */
+export function edgeSite(settings: EdgeSiteSettings, layout: NginxLayout): EdgeSite {
+  const paths = edgePaths(layout, settings.tier);
+  const spec: EdgeSiteSpec = { ...settings, htpasswdPath: paths.htpasswdFile };
   return {
-    tier: config.tier,
-    domain: config.domain,
-    upstream: { address: config.lanAddress, port: config.webPort },
-    rateLimit: config.edge.rateLimit,
-    contentSecurityPolicy: config.edge.contentSecurityPolicy,
-    hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
-    listenPort: config.edge.listenPort,
-    tls: config.edge.tls,
-    http2: config.edge.http2,
+    tier: settings.tier,
+    layout,
+    paths,
+    spec,
+    files: [
+      { path: paths.httpLevelConf, content: renderHttpLevel(spec) },
+      { path: paths.serverConf, content: renderServerBlock(spec) },
+    ],
   };
+}
+
+/** The edge site a tier's config stands for (the program, the drift check and the tests take it from here). */
+export function edgeSiteOf(config: PlainConfig): EdgeSite {
+  return edgeSite(
+    {
+      tier: config.tier,
+      domain: config.domain,
+      upstream: lanWebEndpoint(config),
+      rateLimit: config.edge.rateLimit,
+      contentSecurityPolicy: config.edge.contentSecurityPolicy,
+      hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
+      listenPort: config.edge.listenPort,
+      tls: config.edge.tls,
+      http2: config.edge.http2,
+    },
+    config.edge.layout,
+  );
 }

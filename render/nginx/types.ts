@@ -1,14 +1,12 @@
-import type { RateLimitConfig, TierName, TlsConfig } from "../../config/types";
+import type { NginxLayout, RateLimitConfig, TierName, TlsConfig } from "../../config/types";
 
-/** Everything the edge renderers need about one tier's site on the aaPanel host. */
-export interface EdgeSiteSpec {
+/** What one tier's site serves, as its config decides it, before any path on the host. */
+export interface EdgeSiteSettings {
   readonly tier: TierName;
   /** Single host name for `server_name`, e.g. "dev.example.com". */
   readonly domain: string;
   /** Where nginx proxies to: the Flask host as seen from the aaPanel host. */
   readonly upstream: { readonly address: string; readonly port: number };
-  /** Usually `edgePaths(layout, tier).htpasswdFile`. */
-  readonly htpasswdPath: string;
   readonly rateLimit: RateLimitConfig;
   /** false leaves the Content-Security-Policy header out entirely. */
   readonly contentSecurityPolicy: string | false;
@@ -17,10 +15,16 @@ export interface EdgeSiteSpec {
   readonly listenPort: number;
   readonly tls: TlsConfig | null;
   /**
-   * Emit `http2 on;` with TLS (default true). That directive needs nginx >= 1.25.1;
-   * older builds (e.g. aaPanel's nginx 1.24, Debian 12's 1.22) reject it, so set false there.
+   * Emit `http2 on;` (with TLS only). The directive needs nginx >= 1.25.1; older builds
+   * (aaPanel's nginx 1.24, Debian 12's 1.22) reject it, so config's edge.http2 is false
+   * unless the operator turns it on.
    */
-  readonly http2?: boolean;
+  readonly http2: boolean;
+}
+
+/** Everything the server block renders from: the settings, and where the htpasswd lives. */
+export interface EdgeSiteSpec extends EdgeSiteSettings {
+  readonly htpasswdPath: string;
 }
 
 /** Every path on the aaPanel host that the edge scripts create, replace or remove. */
@@ -43,4 +47,17 @@ export interface EdgePaths {
 export interface ManagedFile {
   readonly path: string;
   readonly content: string;
+}
+
+/**
+ * One tier's complete site on the aaPanel host, built once (site.ts): the component, the
+ * drift check and the tests all take it, so no path or file is derived twice.
+ */
+export interface EdgeSite {
+  readonly tier: TierName;
+  readonly layout: NginxLayout;
+  readonly paths: EdgePaths;
+  readonly spec: EdgeSiteSpec;
+  /** The two nginx files with their content, in install order (zone before the server that uses it). */
+  readonly files: readonly ManagedFile[];
 }

@@ -7,10 +7,11 @@ import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import { withReapplyGeneration } from "../../render/remoteScripts";
 import { phaseOfCommand } from "../e2e/support/meter";
 import { devSpec, rexSpec } from "../firewall/fixtures";
-import { edgeSpec } from "../nginx/support/fixtures";
+import { edgeSettings } from "../nginx/support/fixtures";
 import { ufwModuleRule } from "./ansible";
 import { benchSettings } from "./settings";
 import { Samples } from "./stats";
+import { edgeSite } from "../../render/nginx/site";
 
 // The bench's own logic, without a sandbox: what it refuses before starting, how it tells
 // the program's remote commands apart, and how it writes the peers' ufw rules.
@@ -39,10 +40,10 @@ describe("bench settings", () => {
 
 describe("phases of the program's remote commands", () => {
   const layout = AAPANEL_LAYOUT;
-  const site = { ...edgeSpec("rex", layout, 8001), htpasswdPath: "/www/server/pass/cm-infra-rex/rex.htpasswd" };
+  const site = edgeSite(edgeSettings("rex", 8001), layout);
   const firewall = renderFirewallScripts(rexSpec());
-  const edge = edgeSiteScripts(site, layout);
-  const htpasswd = htpasswdScripts(layout, "rex");
+  const edge = edgeSiteScripts(site);
+  const htpasswd = htpasswdScripts(site);
 
   test.each([
     ["firewall apply", firewall.create, "firewall"],

@@ -3,9 +3,7 @@ import { renderDockerUserFragment } from "../../render/firewall/dockerUser";
 import { firewallSpecOf } from "../../render/firewall/spec";
 import { FIREWALL_HOST_PATHS } from "../../render/firewall/hostPaths";
 import { renderUfwRules, ufwOwnerComment } from "../../render/firewall/ufwRules";
-import { edgeSiteFiles } from "../../render/nginx/edgeSiteScripts";
-import { edgePaths } from "../../render/nginx/paths";
-import { edgeSiteSpecOf } from "../../render/nginx/site";
+import { edgeSiteOf } from "../../render/nginx/site";
 
 /**
  * The host changes of one tier's firewall and edge, as cm-infra's renderers make them, for
@@ -60,8 +58,7 @@ export function firewallWork(config: CmConfig): FirewallWork {
 }
 
 export function edgeWork(config: CmConfig, htpasswdLine: string): EdgeWork {
-  const layout = config.edge.layout;
-  const paths = edgePaths(layout, config.tier);
+  const { layout, paths, files } = edgeSiteOf(config);
   return {
     tier: config.tier,
     lockFile: paths.lockFile,
@@ -69,7 +66,7 @@ export function edgeWork(config: CmConfig, htpasswdLine: string): EdgeWork {
     htpasswdFile: paths.htpasswdFile,
     htpasswdLine: htpasswdLine.replace(/\n$/, ""),
     htpasswdGroup: "www",
-    files: edgeSiteFiles({ ...edgeSiteSpecOf(config), htpasswdPath: paths.htpasswdFile }, layout),
+    files,
     reloadCommand: layout.reloadCommand,
   };
 }

@@ -19,6 +19,8 @@ import {
 import { captureFirewallVersions, firewallApplyScenario, firewallDeleteScenario, type FirewallWorld } from "./support/faultFirewall";
 import { installHook, runSession } from "./support/faultHook";
 import { formatReport, runScenario, seededRandom, type FaultReport, type Scenario } from "./support/faultPlan";
+import { edgeSite } from "../../render/nginx/site";
+import { edgePaths } from "../../render/nginx/paths";
 
 // Every remote script, interrupted again and again on real hosts: SIGKILL at chosen steps
 // (a test-only BASH_ENV hook; the rendered scripts carry nothing for it), SIGKILL of the
@@ -76,9 +78,9 @@ describe("remote scripts interrupted at any point on sandbox hosts", { timeout: 
       webPort: WEB_PORT,
       spec: { tier: "rex", webPort: WEB_PORT, apiPort: 3000, proxyAddress: proxy.address, extraAllowedSources: [], adminSources: ["any"], sshPort: 22, enableUfw: true },
     };
-    const htpasswd = htpasswdScripts(AAPANEL_LAYOUT, "sandbox");
+    const htpasswd = htpasswdScripts({ tier: "sandbox", paths: edgePaths(AAPANEL_LAYOUT, "sandbox") });
     await mustRun(edgeWorld.ssh, htpasswd.create, edgeWorld.operators[0].line, "installing the htpasswd");
-    const edge = edgeSiteScripts(edgeVariant(edgeWorld, 0), AAPANEL_LAYOUT);
+    const edge = edgeSiteScripts(edgeSite(edgeVariant(edgeWorld, 0), AAPANEL_LAYOUT));
     await mustRun(edgeWorld.ssh, edge.create, edge.stdin, "installing the edge site");
   }, 20 * 60_000);
 

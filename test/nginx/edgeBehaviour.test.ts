@@ -3,11 +3,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CONTENT_SECURITY_POLICY } from "../../config/defaults";
-import { edgeSiteFiles } from "../../render/nginx/edgeSiteScripts";
 import { renderHtpasswd } from "../../render/nginx/htpasswd";
-import type { EdgeSiteSpec } from "../../render/nginx/types";
+import { edgeSite } from "../../render/nginx/site";
+import type { EdgeSiteSettings } from "../../render/nginx/types";
 import { burstStatuses, curl } from "./support/curl";
-import { bcryptHash, edgeSpec } from "./support/fixtures";
+import { bcryptHash, edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { APP_PATHS, ENCODED_SCANNER_PATHS, SCANNER_PATHS } from "./support/scannerPaths";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
@@ -19,10 +19,10 @@ const AUDITOR = "auditor:battery-staple";
 describe("edge site behaviour on a real nginx", () => {
   let sandbox: NginxSandbox;
   let upstream: StubUpstream;
-  let dev: EdgeSiteSpec;
-  let noCsp: EdgeSiteSpec;
-  let withTls: EdgeSiteSpec;
-  let paths: EdgeSiteSpec;
+  let dev: EdgeSiteSettings;
+  let noCsp: EdgeSiteSettings;
+  let withTls: EdgeSiteSettings;
+  let paths: EdgeSiteSettings;
 
   beforeAll(async () => {
     sandbox = await createNginxSandbox();
@@ -30,16 +30,17 @@ describe("edge site behaviour on a real nginx", () => {
     const [devPort, noCspPort, tlsPort, pathsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const tls = { certificate: join(sandbox.root, "cert.pem"), certificateKey: join(sandbox.root, "key.pem") };
     execFileSync(requireTool("openssl", "openssl"), ["req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-days", "1", "-subj", "/CN=cm.test", "-keyout", tls.certificateKey, "-out", tls.certificate], { stdio: "ignore" });
-    dev = edgeSpec("dev", sandbox.layout, upstream.port, { listenPort: devPort });
-    noCsp = edgeSpec("sandbox", sandbox.layout, upstream.port, { listenPort: noCspPort, contentSecurityPolicy: false });
-    withTls = edgeSpec("rex", sandbox.layout, upstream.port, { listenPort: tlsPort, tls, http2: nginxSupportsHttp2Directive() });
+    dev = edgeSettings("dev", upstream.port, { listenPort: devPort });
+    noCsp = edgeSettings("sandbox", upstream.port, { listenPort: noCspPort, contentSecurityPolicy: false });
+    withTls = edgeSettings("rex", upstream.port, { listenPort: tlsPort, tls, http2: nginxSupportsHttp2Directive() });
     // Its own zone with room for the long path lists, so no answer there is a 429.
-    paths = edgeSpec("siong", sandbox.layout, upstream.port, { listenPort: pathsPort, rateLimit: { ratePerSecond: 1000, zoneSizeMb: 1, burst: 1000 } });
+    paths = edgeSettings("siong", upstream.port, { listenPort: pathsPort, rateLimit: { ratePerSecond: 1000, zoneSizeMb: 1, burst: 1000 } });
     // $2y$ as `htpasswd -B` writes it, and $2a$ cost 10 as random.RandomPassword.bcryptHash does.
     const users =
       renderHtpasswd("operator", bcryptHash("correct-horse")) + renderHtpasswd("auditor", bcryptHash("battery-staple", "$2a$", 10));
     for (const spec of [dev, noCsp, withTls, paths]) {
-      sandbox.writeFiles([...edgeSiteFiles(spec, sandbox.layout), { path: spec.htpasswdPath, content: users }]);
+      const site = edgeSite(spec, sandbox.layout);
+      sandbox.writeFiles([...site.files, { path: site.paths.htpasswdFile, content: users }]);
     }
     await sandbox.start();
   });

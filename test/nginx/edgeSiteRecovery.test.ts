@@ -3,15 +3,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
 import { edgePaths } from "../../render/nginx/paths";
-import { edgeSiteFiles, edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
-import type { EdgeSiteSpec } from "../../render/nginx/types";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import type { EdgeSiteSettings } from "../../render/nginx/types";
 import { curl } from "./support/curl";
-import { edgeSpec } from "./support/fixtures";
+import { edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { runRemote, summaryOf, type RemoteRun } from "./support/remote";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
 import { mountTinyDisk, type TinyDisk } from "./support/tinyDisk";
 import { eventually, freePort, sleep } from "./support/tools";
+import { edgeSite } from "../../render/nginx/site";
 
 interface LiveFile {
   readonly content: string;
@@ -23,16 +24,16 @@ describe("edge site scripts after an interrupted run, and on a full or read-only
   let upstream: StubUpstream;
   let disk: TinyDisk | undefined;
   let layout: NginxLayout;
-  let site: EdgeSiteSpec;
+  let site: EdgeSiteSettings;
 
-  const apply = (spec: EdgeSiteSpec): Promise<RemoteRun> => {
-    const scripts = edgeSiteScripts(spec, layout);
+  const apply = (spec: EdgeSiteSettings): Promise<RemoteRun> => {
+    const scripts = edgeSiteScripts(edgeSite(spec, layout));
     return runRemote(scripts.update, scripts.stdin);
   };
-  const remove = (spec: EdgeSiteSpec): Promise<RemoteRun> => runRemote(edgeSiteScripts(spec, layout).delete, "");
+  const remove = (spec: EdgeSiteSettings): Promise<RemoteRun> => runRemote(edgeSiteScripts(edgeSite(spec, layout)).delete, "");
   const liveFiles = (): Record<string, LiveFile> =>
     Object.fromEntries(
-      edgeSiteFiles(site, layout).map(({ path }) => [path, { content: readFileSync(path, "utf8"), inode: statSync(path).ino }]),
+      edgeSite(site, layout).files.map(({ path }) => [path, { content: readFileSync(path, "utf8"), inode: statSync(path).ino }]),
     );
   /** Scratch names the scripts use: beside the live files, beside nginx.conf, in the state folder. */
   const scratch = (): string[] => [
@@ -48,7 +49,7 @@ describe("edge site scripts after an interrupted run, and on a full or read-only
     // The second included folder gets a 64 KiB disk of its own.
     disk = mountTinyDisk(sandbox.altVhostDir);
     layout = { ...sandbox.layout, vhostDir: sandbox.altVhostDir };
-    site = edgeSpec("dev", layout, upstream.port, { listenPort: await freePort() });
+    site = edgeSettings("dev", upstream.port, { listenPort: await freePort() });
     await sandbox.start();
     const first = await apply(site);
     expect(first.code, first.stderr).toBe(0);

@@ -4,15 +4,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NginxLayout } from "../../config/types";
 import { edgePaths } from "../../render/nginx/paths";
-import { edgeSiteFiles, edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { encodeFileFrames } from "../../render/nginx/fileFrames";
-import type { EdgeSiteSpec, ManagedFile } from "../../render/nginx/types";
+import type { EdgeSiteSettings, ManagedFile } from "../../render/nginx/types";
 import { curl } from "./support/curl";
-import { edgeSpec } from "./support/fixtures";
+import { edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { runRemote, summaryOf, type RemoteRun } from "./support/remote";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
 import { eventually, freePort, requireTool, sleep } from "./support/tools";
+import { edgeSite } from "../../render/nginx/site";
 
 function snapshot(files: readonly { path: string }[]): Record<string, string | null> {
   return Object.fromEntries(files.map(({ path }) => [path, existsSync(path) ? readFileSync(path, "utf8") : null]));
@@ -25,15 +26,15 @@ function contentsOf(files: readonly ManagedFile[]): Record<string, string> {
 describe("edge site scripts executed like the provider does", () => {
   let sandbox: NginxSandbox;
   let upstream: StubUpstream;
-  let dev: EdgeSiteSpec;
-  let neighbourTier: EdgeSiteSpec;
+  let dev: EdgeSiteSettings;
+  let neighbourTier: EdgeSiteSettings;
 
-  const apply = (spec: EdgeSiteSpec, layout: NginxLayout, stdin?: string): Promise<RemoteRun> => {
-    const scripts = edgeSiteScripts(spec, layout);
+  const apply = (spec: EdgeSiteSettings, layout: NginxLayout, stdin?: string): Promise<RemoteRun> => {
+    const scripts = edgeSiteScripts(edgeSite(spec, layout));
     return runRemote(scripts.update, stdin ?? scripts.stdin);
   };
-  const remove = (spec: EdgeSiteSpec, layout: NginxLayout): Promise<RemoteRun> => runRemote(edgeSiteScripts(spec, layout).delete, "");
-  const served = (spec: EdgeSiteSpec) => curl(spec.listenPort, "/", { host: spec.domain });
+  const remove = (spec: EdgeSiteSettings, layout: NginxLayout): Promise<RemoteRun> => runRemote(edgeSiteScripts(edgeSite(spec, layout)).delete, "");
+  const served = (spec: EdgeSiteSettings) => curl(spec.listenPort, "/", { host: spec.domain });
   const expectReloads = (count: number) => eventually(async () => expect(sandbox.reloadCount()).toBe(count));
   const strayTempFiles = () =>
     [sandbox.layout.vhostDir, sandbox.altVhostDir].flatMap((folder) => readdirSync(folder)).filter((name) => name.includes("cm-infra-tmp"));
@@ -41,8 +42,8 @@ describe("edge site scripts executed like the provider does", () => {
   beforeAll(async () => {
     sandbox = await createNginxSandbox();
     upstream = await startStubUpstream();
-    dev = edgeSpec("dev", sandbox.layout, upstream.port, { listenPort: await freePort() });
-    neighbourTier = edgeSpec("sandbox", sandbox.layout, upstream.port, { listenPort: await freePort() });
+    dev = edgeSettings("dev", upstream.port, { listenPort: await freePort() });
+    neighbourTier = edgeSettings("sandbox", upstream.port, { listenPort: await freePort() });
     await sandbox.start();
   });
   afterAll(async () => {
@@ -54,7 +55,7 @@ describe("edge site scripts executed like the provider does", () => {
     const run = await apply(dev, sandbox.layout);
     expect(run.code, run.stderr).toBe(0);
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=changed reloaded=yes");
-    const files = edgeSiteFiles(dev, sandbox.layout);
+    const files = edgeSite(dev, sandbox.layout).files;
     expect(snapshot(files)).toEqual(contentsOf(files));
     expect(readFileSync(edgePaths(sandbox.layout, "dev").manifest, "utf8")).toBe(files.map((file) => `${file.path}\n`).join(""));
     await expectReloads(1);
@@ -62,7 +63,7 @@ describe("edge site scripts executed like the provider does", () => {
   });
 
   it("a second apply with the same content writes nothing, skips nginx -t and does not reload", async () => {
-    const files = edgeSiteFiles(dev, sandbox.layout);
+    const files = edgeSite(dev, sandbox.layout).files;
     const mtimes = files.map((file) => statSync(file.path).mtimeMs);
     const run = await apply(dev, sandbox.layout);
     expect(run.code, run.stderr).toBe(0);
@@ -83,7 +84,7 @@ describe("edge site scripts executed like the provider does", () => {
   });
 
   it("a config nginx rejects fails with nginx's error naming the live file, before any live file is touched", async () => {
-    const files = edgeSiteFiles(dev, sandbox.layout);
+    const files = edgeSite(dev, sandbox.layout).files;
     const before = snapshot(files);
     const inodes = files.map((file) => statSync(file.path).ino);
     const broken = files.map((file, index) =>
@@ -104,7 +105,7 @@ describe("edge site scripts executed like the provider does", () => {
   });
 
   it("rejects stdin that is truncated, tampered with or names a file it does not manage", async () => {
-    const files = edgeSiteFiles(dev, sandbox.layout);
+    const files = edgeSite(dev, sandbox.layout).files;
     const before = snapshot(files);
     const good = encodeFileFrames(files);
     const cases: [string, RegExp][] = [
@@ -122,7 +123,7 @@ describe("edge site scripts executed like the provider does", () => {
   });
 
   it("a failing reload command restores the previous files", async () => {
-    const files = edgeSiteFiles(dev, sandbox.layout);
+    const files = edgeSite(dev, sandbox.layout).files;
     const before = snapshot(files);
     // Config only accepts plain command words, so the failing command is a script.
     const failingReload = join(sandbox.root, "failing-reload");
@@ -141,16 +142,16 @@ describe("edge site scripts executed like the provider does", () => {
   });
 
   it("refuses a vhost folder nginx does not load, instead of reporting success", async () => {
-    const before = snapshot(edgeSiteFiles(dev, sandbox.layout));
+    const before = snapshot(edgeSite(dev, sandbox.layout).files);
     const run = await apply(dev, { ...sandbox.layout, vhostDir: sandbox.notIncludedDir });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/nginx does not load .*not-included/);
     expect(readdirSync(sandbox.notIncludedDir)).toEqual([]);
-    expect(snapshot(edgeSiteFiles(dev, sandbox.layout))).toEqual(before);
+    expect(snapshot(edgeSite(dev, sandbox.layout).files)).toEqual(before);
   });
 
   it("an update that moves the files removes the ones of the old manifest", async () => {
-    const oldFiles = edgeSiteFiles(dev, sandbox.layout);
+    const oldFiles = edgeSite(dev, sandbox.layout).files;
     const movedLayout = { ...sandbox.layout, vhostDir: sandbox.altVhostDir };
     const reloads = sandbox.reloadCount();
     const run = await apply(dev, movedLayout);
@@ -158,7 +159,7 @@ describe("edge site scripts executed like the provider does", () => {
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=changed reloaded=yes");
     // Both copies at once would be a duplicate limit_req_zone and fail nginx -t.
     expect(snapshot(oldFiles)).toEqual(Object.fromEntries(oldFiles.map((file) => [file.path, null])));
-    const newFiles = edgeSiteFiles(dev, movedLayout);
+    const newFiles = edgeSite(dev, movedLayout).files;
     expect(snapshot(newFiles)).toEqual(contentsOf(newFiles));
     await expectReloads(reloads + 1);
     expect((await served(dev)).status).toBe(401);
@@ -185,24 +186,24 @@ describe("edge site scripts executed like the provider does", () => {
   it("delete restores and fails when removing our files would break nginx -t", async () => {
     const borrower = `${sandbox.layout.vhostDir}/panel-site.conf`;
     writeFileSync(borrower, `server { listen 127.0.0.1:${await freePort()}; limit_req zone=cm_infra_sandbox_req; }\n`);
-    const before = snapshot(edgeSiteFiles(neighbourTier, sandbox.layout));
+    const before = snapshot(edgeSite(neighbourTier, sandbox.layout).files);
     const run = await remove(neighbourTier, sandbox.layout);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("cm_infra_sandbox_req");
-    expect(snapshot(edgeSiteFiles(neighbourTier, sandbox.layout))).toEqual(before);
+    expect(snapshot(edgeSite(neighbourTier, sandbox.layout).files)).toEqual(before);
     rmSync(borrower);
   });
 
   it("delete removes exactly our files, keeps the neighbours and reloads", async () => {
     const movedLayout = { ...sandbox.layout, vhostDir: sandbox.altVhostDir };
-    const neighbours = snapshot([{ path: sandbox.panelFile }, ...edgeSiteFiles(neighbourTier, sandbox.layout)]);
+    const neighbours = snapshot([{ path: sandbox.panelFile }, ...edgeSite(neighbourTier, sandbox.layout).files]);
     const reloads = sandbox.reloadCount();
     const run = await remove(dev, movedLayout);
     expect(run.code, run.stderr).toBe(0);
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=removed reloaded=yes");
     expect(readdirSync(sandbox.altVhostDir)).toEqual([]);
     expect(existsSync(edgePaths(movedLayout, "dev").manifest)).toBe(false);
-    expect(snapshot([{ path: sandbox.panelFile }, ...edgeSiteFiles(neighbourTier, sandbox.layout)])).toEqual(neighbours);
+    expect(snapshot([{ path: sandbox.panelFile }, ...edgeSite(neighbourTier, sandbox.layout).files])).toEqual(neighbours);
     await expectReloads(reloads + 1);
     await eventually(async () => expect((await served(dev)).exitCode).toBe(7));
 

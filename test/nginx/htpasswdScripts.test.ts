@@ -5,14 +5,15 @@ import { edgePaths } from "../../render/nginx/paths";
 import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../../render/nginx/htpasswd";
-import type { EdgePaths, EdgeSiteSpec } from "../../render/nginx/types";
+import type { EdgePaths, EdgeSiteSettings } from "../../render/nginx/types";
 import { curl } from "./support/curl";
-import { bcryptHash, edgeSpec } from "./support/fixtures";
+import { bcryptHash, edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { runRemote, summaryOf } from "./support/remote";
 import { startStubUpstream, type StubUpstream } from "./support/stubUpstream";
 import { mountTinyDisk, type TinyDisk } from "./support/tinyDisk";
 import { eventually, freePort } from "./support/tools";
+import { edgeSite } from "../../render/nginx/site";
 
 /** The group the script should pick: aaPanel's www when the host has it, else root. */
 function expectedGid(): number {
@@ -26,20 +27,20 @@ function expectedGid(): number {
 describe("htpasswd scripts executed like the provider does", () => {
   let sandbox: NginxSandbox;
   let upstream: StubUpstream;
-  let site: EdgeSiteSpec;
+  let site: EdgeSiteSettings;
   let paths: EdgePaths;
   const firstLine = renderHtpasswd("operator", bcryptHash("first-secret", "$2a$", 10));
-  const apply = (stdin: string) => runRemote(htpasswdScripts(sandbox.layout, "dev").create, stdin);
-  const remove = () => runRemote(htpasswdScripts(sandbox.layout, "dev").delete, "");
+  const apply = (stdin: string) => runRemote(htpasswdScripts({ tier: "dev", paths: edgePaths(sandbox.layout, "dev") }).create, stdin);
+  const remove = () => runRemote(htpasswdScripts({ tier: "dev", paths: edgePaths(sandbox.layout, "dev") }).delete, "");
   const status = async (user: string) => (await curl(site.listenPort, "/", { host: site.domain, user })).status;
 
   beforeAll(async () => {
     sandbox = await createNginxSandbox();
     upstream = await startStubUpstream();
-    site = edgeSpec("dev", sandbox.layout, upstream.port, { listenPort: await freePort() });
+    site = edgeSettings("dev", upstream.port, { listenPort: await freePort() });
     paths = edgePaths(sandbox.layout, "dev");
     await sandbox.start();
-    const edge = edgeSiteScripts(site, sandbox.layout);
+    const edge = edgeSiteScripts(edgeSite(site, sandbox.layout));
     expect((await runRemote(edge.create, edge.stdin)).code).toBe(0);
     await eventually(async () => expect((await curl(site.listenPort, "/robots.txt")).status).toBe(200));
   });
@@ -115,8 +116,8 @@ describe("htpasswd scripts after an interrupted run, and on a full or read-only 
   let paths: EdgePaths;
   const line = renderHtpasswd("operator", bcryptHash("kept-secret"));
   const newLine = renderHtpasswd("operator", bcryptHash("new-secret"));
-  const apply = (stdin: string) => runRemote(htpasswdScripts(sandbox.layout, "dev").create, stdin);
-  const remove = () => runRemote(htpasswdScripts(sandbox.layout, "dev").delete, "");
+  const apply = (stdin: string) => runRemote(htpasswdScripts({ tier: "dev", paths: edgePaths(sandbox.layout, "dev") }).create, stdin);
+  const remove = () => runRemote(htpasswdScripts({ tier: "dev", paths: edgePaths(sandbox.layout, "dev") }).delete, "");
   const leftovers = () => readdirSync(paths.htpasswdDir).filter((name) => name !== `dev.htpasswd`);
   const installed = () => ({ content: readFileSync(paths.htpasswdFile, "utf8"), inode: statSync(paths.htpasswdFile).ino });
 

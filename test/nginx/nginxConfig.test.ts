@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgeSiteFiles } from "../../render/nginx/edgeSiteScripts";
-import { edgeSpec } from "./support/fixtures";
+import { edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { nginxSupportsHttp2Directive, requireTool } from "./support/tools";
+import { edgeSite } from "../../render/nginx/site";
 
 describe("tool discovery", () => {
   it("fails the run with an install hint when a tool is missing, instead of skipping", () => {
@@ -25,20 +25,20 @@ describe("rendered configs under a real nginx -t (aaPanel-like tree)", () => {
   afterAll(async () => sandbox?.stop());
 
   it("accepts two plain tiers next to the panel's own zones (perip, perserver, $connection_upgrade)", async () => {
-    sandbox.writeFiles(edgeSiteFiles(edgeSpec("dev", sandbox.layout, 9000, { listenPort: 18080 }), sandbox.layout));
-    sandbox.writeFiles(edgeSiteFiles(edgeSpec("sandbox", sandbox.layout, 9000, { listenPort: 18081, contentSecurityPolicy: false }), sandbox.layout));
+    sandbox.writeFiles(edgeSite(edgeSettings("dev", 9000, { listenPort: 18080 }), sandbox.layout).files);
+    sandbox.writeFiles(edgeSite(edgeSettings("sandbox", 9000, { listenPort: 18081, contentSecurityPolicy: false }), sandbox.layout).files);
     const result = await sandbox.test();
     expect(result.output).toContain("test is successful");
     expect(result.ok).toBe(true);
   });
 
   it("accepts a TLS tier (without http2 on nginx < 1.25.1)", async () => {
-    sandbox.writeFiles(edgeSiteFiles(edgeSpec("rex", sandbox.layout, 9000, { listenPort: 18443, tls, http2: false }), sandbox.layout));
+    sandbox.writeFiles(edgeSite(edgeSettings("rex", 9000, { listenPort: 18443, tls, http2: false }), sandbox.layout).files);
     expect(await sandbox.test()).toMatchObject({ ok: true });
   });
 
   it("uses `http2 on;`, which this nginx accepts exactly when it is >= 1.25.1", async () => {
-    sandbox.writeFiles(edgeSiteFiles(edgeSpec("rex", sandbox.layout, 9000, { listenPort: 18443, tls }), sandbox.layout));
+    sandbox.writeFiles(edgeSite(edgeSettings("rex", 9000, { listenPort: 18443, tls, http2: true }), sandbox.layout).files);
     const result = await sandbox.test();
     if (nginxSupportsHttp2Directive()) {
       expect(result).toMatchObject({ ok: true });

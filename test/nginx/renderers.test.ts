@@ -8,8 +8,9 @@ import { isBcryptHash, renderHtpasswd } from "../../render/nginx/htpasswd";
 import { renderHttpLevel } from "../../render/nginx/httpLevel";
 import { renderServerBlock } from "../../render/nginx/serverBlock";
 import { SCANNER_PATTERNS } from "../../render/nginx/scannerDeflection";
-import { edgeSpec } from "./support/fixtures";
+import { edgeSettings } from "./support/fixtures";
 import { APP_PATHS, SCANNER_PATHS } from "./support/scannerPaths";
+import { edgeSite } from "../../render/nginx/site";
 
 const layout: NginxLayout = AAPANEL_LAYOUT;
 const tls = { certificate: "/etc/ssl/cm/fullchain.pem", certificateKey: "/etc/ssl/cm/privkey.pem" };
@@ -19,7 +20,7 @@ describe("paths and zone names", () => {
   it("gives every tier its own zone and files, outside the included folder for state", () => {
     expect(rateLimitZoneName("dev")).toBe("cm_infra_dev_req");
     expect(rateLimitZoneName("dev")).not.toBe(rateLimitZoneName("sandbox"));
-    expect(renderHttpLevel(edgeSpec("rex", layout, 8000))).toContain("zone=cm_infra_rex_req:1m rate=20r/s;");
+    expect(renderHttpLevel(edgeSettings("rex", 8000))).toContain("zone=cm_infra_rex_req:1m rate=20r/s;");
     expect(edgePaths(layout, "dev")).toEqual({
       httpLevelConf: "/www/server/panel/vhost/nginx/0.cm-infra-dev.conf",
       serverConf: "/www/server/panel/vhost/nginx/cm-infra-dev.conf",
@@ -38,7 +39,7 @@ describe("paths and zone names", () => {
 });
 
 describe("renderServerBlock", () => {
-  const plain = edgeSpec("dev", layout, 8000);
+  const plain = edgeSite(edgeSettings("dev", 8000), layout).spec;
 
   it("is deterministic and contains the contract directives", () => {
     const text = renderServerBlock(plain);
@@ -58,12 +59,14 @@ describe("renderServerBlock", () => {
     }
   });
 
-  it("adds HSTS only with TLS, and http2 unless turned off", () => {
+  it("adds HSTS only with TLS, and http2 only with TLS and when asked", () => {
     expect(renderServerBlock(plain)).not.toMatch(/Strict-Transport-Security|ssl|http2/);
     const withTls = renderServerBlock({ ...plain, tls, listenPort: 8443 });
     expect(withTls).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
-    expect(withTls).toContain("listen 8443 ssl;\n    http2 on;");
-    expect(renderServerBlock({ ...plain, tls, http2: false })).not.toContain("http2");
+    expect(withTls).toContain("listen 8443 ssl;\n    ssl_certificate");
+    expect(withTls).not.toContain("http2");
+    expect(renderServerBlock({ ...plain, tls, listenPort: 8443, http2: true })).toContain("listen 8443 ssl;\n    http2 on;");
+    expect(renderServerBlock({ ...plain, http2: true })).not.toContain("http2");
   });
 
   it("drops Content-Security-Policy entirely when configured off", () => {
@@ -109,9 +112,9 @@ describe("scanner patterns (same PCRE semantics nginx uses for these simple rege
     location ~* /wp-(admin|content|includes)(/|$) { access_log off; return 444; } # WordPress folders
 `;
     for (const tier of ["dev", "rex"] as const) {
-      const text = renderServerBlock(edgeSpec(tier, layout, 8000));
+      const text = renderServerBlock(edgeSite(edgeSettings(tier, 8000), layout).spec);
       expect(text).toContain(lines);
-      expect(renderServerBlock(edgeSpec(tier, layout, 8000))).toBe(text);
+      expect(renderServerBlock(edgeSite(edgeSettings(tier, 8000), layout).spec)).toBe(text);
     }
   });
 });
@@ -140,7 +143,7 @@ describe("renderHtpasswd", () => {
 
 describe("edgeSiteScripts", () => {
   it("frames both files on stdin and keeps create and update identical", () => {
-    const scripts = edgeSiteScripts(edgeSpec("dev", layout, 8000), layout);
+    const scripts = edgeSiteScripts(edgeSite(edgeSettings("dev", 8000), layout));
     expect(scripts.create).toBe(scripts.update);
     expect(scripts.create.startsWith("/bin/bash -c ")).toBe(true);
     expect(scripts.stdin.split("\n").filter((line) => line.startsWith("@file "))).toHaveLength(2);

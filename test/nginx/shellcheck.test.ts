@@ -5,9 +5,11 @@ import type { NginxLayout } from "../../config/types";
 import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import type { RemoteScripts } from "../../render/remoteScripts";
-import { edgeSpec } from "./support/fixtures";
+import { edgeSettings } from "./support/fixtures";
 import { scriptOf } from "./support/remote";
 import { requireTool } from "./support/tools";
+import { edgeSite } from "../../render/nginx/site";
+import { edgePaths } from "../../render/nginx/paths";
 
 const layout: NginxLayout = {
   ...AAPANEL_LAYOUT,
@@ -26,9 +28,9 @@ function shellcheck(script: string): Promise<{ code: number; output: string }> {
 }
 
 const cases: [string, RemoteScripts][] = [
-  ["edge site (plain)", edgeSiteScripts(edgeSpec("dev", layout, 8000), layout)],
-  ["edge site (TLS)", edgeSiteScripts(edgeSpec("rex", layout, 8000, { tls: { certificate: "/c.pem", certificateKey: "/k.pem" } }), layout)],
-  ["htpasswd", htpasswdScripts(layout, "dev")],
+  ["edge site (plain)", edgeSiteScripts(edgeSite(edgeSettings("dev", 8000), layout))],
+  ["edge site (TLS)", edgeSiteScripts(edgeSite(edgeSettings("rex", 8000, { tls: { certificate: "/c.pem", certificateKey: "/k.pem" }, http2: true }), layout))],
+  ["htpasswd", htpasswdScripts({ tier: "dev", paths: edgePaths(layout, "dev") })],
 ];
 
 describe("remote scripts are shellcheck-clean", () => {

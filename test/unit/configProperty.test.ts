@@ -2,17 +2,16 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { REQUIRED_SECRETS } from "../../config/keys";
 import { firewallSpecOf } from "../../render/firewall/spec";
-import { edgeSiteSpecOf } from "../../render/nginx/site";
 import { TIERS } from "../../config/types";
 import { type PlainConfig, validateConfig } from "../../config/validate";
 import { serviceCatalogue } from "../../render/containers";
 import { renderFirewallScripts } from "../../render/firewall/scripts";
-import { edgeSiteFiles, edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
+import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../../render/nginx/htpasswd";
-import { edgePaths } from "../../render/nginx/paths";
 import { withReapplyGeneration } from "../../render/remoteScripts";
 import { stackValues } from "./support/configArbitraries";
+import { edgeSiteOf } from "../../render/nginx/site";
 
 /** A bcrypt hash of the shape RandomPassword's bcryptHash has. */
 const BCRYPT = `$2a$10$${"abcdefghijklmnopqrstuv".repeat(3).slice(0, 53)}`;
@@ -22,13 +21,10 @@ function renderEverything(config: PlainConfig): void {
   serviceCatalogue(config);
   withReapplyGeneration(renderFirewallScripts(firewallSpecOf(config)), config.reapplyGeneration);
   // Rendered whatever publishThroughEdge says: the edge must render for every valid config.
-  const { layout, operatorUser } = config.edge;
-  const paths = edgePaths(layout, config.tier);
-  const site = { ...edgeSiteSpecOf(config), htpasswdPath: paths.htpasswdFile };
-  edgeSiteFiles(site, layout);
-  withReapplyGeneration(edgeSiteScripts(site, layout), config.reapplyGeneration);
-  withReapplyGeneration(htpasswdScripts(layout, config.tier), config.reapplyGeneration);
-  renderHtpasswd(operatorUser, BCRYPT);
+  const site = edgeSiteOf(config);
+  withReapplyGeneration(edgeSiteScripts(site), config.reapplyGeneration);
+  withReapplyGeneration(htpasswdScripts(site), config.reapplyGeneration);
+  renderHtpasswd(config.edge.operatorUser, BCRYPT);
 }
 
 const RUNS = 600;

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { AAPANEL_LAYOUT } from "../../../config/defaults";
 import { edgePaths } from "../../../render/nginx/paths";
-import { edgeSiteFiles, edgeSiteScripts } from "../../../render/nginx/edgeSiteScripts";
+import { edgeSiteScripts } from "../../../render/nginx/edgeSiteScripts";
+import { edgeSite } from "../../../render/nginx/site";
 import { htpasswdScripts } from "../../../render/nginx/htpasswdScripts";
-import type { EdgeSiteSpec } from "../../../render/nginx/types";
+import type { EdgeSiteSettings } from "../../../render/nginx/types";
 import { sha256Hex } from "../../../render/nginx/fileFrames";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
@@ -30,12 +31,11 @@ export interface EdgeWorld {
 }
 
 /** Two versions that differ in both files (zone rate and size; burst and CSP), the hardest case. */
-export function edgeVariant(world: EdgeWorld, variant: 0 | 1): EdgeSiteSpec {
+export function edgeVariant(world: EdgeWorld, variant: 0 | 1): EdgeSiteSettings {
   return {
     tier: TIER,
     domain: FAULT_DOMAIN,
     upstream: world.upstream,
-    htpasswdPath: PATHS.htpasswdFile,
     rateLimit: variant === 0 ? { ratePerSecond: 30, zoneSizeMb: 1, burst: 60 } : { ratePerSecond: 40, zoneSizeMb: 2, burst: 80 },
     contentSecurityPolicy: variant === 0 ? "default-src 'self'" : "default-src 'none'",
     hstsMaxAgeSeconds: 31536000,
@@ -46,7 +46,7 @@ export function edgeVariant(world: EdgeWorld, variant: 0 | 1): EdgeSiteSpec {
 }
 
 function applyScript(world: EdgeWorld, variant: 0 | 1): Script {
-  const scripts = edgeSiteScripts(edgeVariant(world, variant), AAPANEL_LAYOUT);
+  const scripts = edgeSiteScripts(edgeSite(edgeVariant(world, variant), AAPANEL_LAYOUT));
   return { command: scripts.update, stdin: scripts.stdin };
 }
 
@@ -82,8 +82,8 @@ async function leftoverProblems(world: EdgeWorld): Promise<string[]> {
 
 /** Which version each live file holds ("none" when absent, "other" when neither). */
 function edgeLabeller(world: EdgeWorld): () => Promise<string> {
-  const versions = [0, 1].map((variant) => edgeSiteFiles(edgeVariant(world, variant as 0 | 1), AAPANEL_LAYOUT).map((file) => sha256Hex(file.content)));
-  const [httpPath, serverPath] = edgeSiteFiles(edgeVariant(world, 0), AAPANEL_LAYOUT).map((file) => file.path);
+  const versions = [0, 1].map((variant) => edgeSite(edgeVariant(world, variant as 0 | 1), AAPANEL_LAYOUT).files.map((file) => sha256Hex(file.content)));
+  const [httpPath, serverPath] = edgeSite(edgeVariant(world, 0), AAPANEL_LAYOUT).files.map((file) => file.path);
   const name = (index: number, hash: string) => (hash === "none" ? "none" : versions.findIndex((version) => version[index] === hash) === -1 ? "other" : `v${versions.findIndex((version) => version[index] === hash)}`);
   return async () => {
     const read = await onHostAsync(world.proxy, `for f in ${httpPath} ${serverPath}; do if [ -e "$f" ]; then sha256sum <"$f" | cut -d' ' -f1; else echo none; fi; done`);
@@ -136,7 +136,7 @@ export function edgeApplyScenario(world: EdgeWorld): Scenario {
 
 /** The edge site's delete script, from the installed site each time. */
 export function edgeDeleteScenario(world: EdgeWorld): Scenario {
-  const deleteScript: Script = { command: edgeSiteScripts(edgeVariant(world, 0), AAPANEL_LAYOUT).delete, stdin: "" };
+  const deleteScript: Script = { command: edgeSiteScripts(edgeSite(edgeVariant(world, 0), AAPANEL_LAYOUT)).delete, stdin: "" };
   return {
     name: "edge site delete",
     ssh: world.ssh,
@@ -188,7 +188,7 @@ async function htpasswdLeftovers(world: EdgeWorld): Promise<string[]> {
 }
 
 function htpasswdApply(world: EdgeWorld, operator: 0 | 1): Script {
-  return { command: htpasswdScripts(AAPANEL_LAYOUT, TIER).update, stdin: world.operators[operator].line };
+  return { command: htpasswdScripts({ tier: TIER, paths: PATHS }).update, stdin: world.operators[operator].line };
 }
 
 /** The htpasswd create/update script, rotating between two passwords. */
@@ -243,7 +243,7 @@ export function htpasswdDeleteScenario(world: EdgeWorld): Scenario {
     async setUp() {
       const created = await runSession(world.ssh, htpasswdApply(world, 0).command, htpasswdApply(world, 0).stdin);
       if (created.exitCode !== 0) throw new Error(`re-creating the htpasswd failed: ${created.stderr}`);
-      return { script: { command: htpasswdScripts(AAPANEL_LAYOUT, TIER).delete, stdin: "" }, allowed: ["p0", "none"], target: "none" };
+      return { script: { command: htpasswdScripts({ tier: TIER, paths: PATHS }).delete, stdin: "" }, allowed: ["p0", "none"], target: "none" };
     },
     state: htpasswdLabeller(world),
     async checkLive() {

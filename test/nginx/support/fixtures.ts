@@ -1,21 +1,21 @@
 import { execFileSync } from "node:child_process";
-import type { NginxLayout, TierName } from "../../../config/types";
+import type { TierName } from "../../../config/types";
 import { DEFAULT_CONTENT_SECURITY_POLICY } from "../../../config/defaults";
-import { edgePaths } from "../../../render/nginx/paths";
-import type { EdgeSiteSpec } from "../../../render/nginx/types";
+import type { EdgeSiteSettings } from "../../../render/nginx/types";
 import { requireTool } from "./tools";
 
-export function edgeSpec(tier: TierName, layout: NginxLayout, upstreamPort: number, overrides: Partial<EdgeSiteSpec> = {}): EdgeSiteSpec {
+/** A tier's site settings for tests (no TLS, http2 off as in config); edgeSite() places it on a layout. */
+export function edgeSettings(tier: TierName, upstreamPort: number, overrides: Partial<EdgeSiteSettings> = {}): EdgeSiteSettings {
   return {
     tier,
     domain: `${tier}.cm.test`,
     upstream: { address: "127.0.0.1", port: upstreamPort },
-    htpasswdPath: edgePaths(layout, tier).htpasswdFile,
     rateLimit: { ratePerSecond: 20, zoneSizeMb: 1, burst: 20 },
     contentSecurityPolicy: DEFAULT_CONTENT_SECURITY_POLICY,
     hstsMaxAgeSeconds: 31536000,
     listenPort: 8080,
     tls: null,
+    http2: false,
     ...overrides,
   };
 }
