@@ -1,6 +1,6 @@
 import { AaPanelEdge } from "./components/aapanelEdge";
 import { AaPanelFirewall } from "./components/aapanelFirewall";
-import { dockerProvider, registryLoginOf } from "./components/dockerEngine";
+import { dockerProvider, registryLoginOf } from "./components/dockerProvider";
 import { FlaskStack } from "./components/flaskStack";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostFirewall } from "./components/hostFirewall";

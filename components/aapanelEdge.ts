@@ -6,7 +6,7 @@ import { htpasswdScripts } from "../render/nginx/htpasswdScripts";
 import { renderHtpasswd } from "../render/nginx/htpasswd";
 import type { EdgeSite } from "../render/nginx/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
-import { scriptedCommand } from "./sshConnection";
+import { scriptedCommand } from "./scriptedCommand";
 
 export interface AaPanelEdgeArgs {
   readonly host: SshHostConfig;

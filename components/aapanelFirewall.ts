@@ -3,7 +3,7 @@ import type { SshHostConfig } from "../config/types";
 import { renderAaPanelFirewallScripts } from "../render/aapanelFirewall/scripts";
 import type { AaPanelFirewallSpec } from "../render/aapanelFirewall/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
-import { scriptedCommand } from "./sshConnection";
+import { scriptedCommand } from "./scriptedCommand";
 
 export interface AaPanelFirewallArgs {
   readonly host: SshHostConfig;

@@ -55,7 +55,7 @@ export class FlaskStack extends pulumi.ComponentResource {
     super("cm:app:FlaskStack", name, {}, opts);
     // Children do not inherit the component's dependsOn; pass it on, so no container
     // publishes a port before the firewall that filters it is in place. replaceWith: the
-    // provider is replaced when the tier moves to another engine (see dockerEngine.ts);
+    // provider is replaced when the tier moves to another engine (see dockerProvider.ts);
     // everything on the old engine is then replaced too, its delete going through the old
     // provider to the old engine.
     const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn, replaceWith: [args.provider] };

@@ -3,7 +3,7 @@ import type { SshHostConfig } from "../config/types";
 import { renderFirewallScripts } from "../render/firewall/scripts";
 import type { FirewallSpec } from "../render/firewall/types";
 import { withReapplyGeneration } from "../render/remoteScripts";
-import { scriptedCommand } from "./sshConnection";
+import { scriptedCommand } from "./scriptedCommand";
 
 export interface HostFirewallArgs {
   readonly host: SshHostConfig;

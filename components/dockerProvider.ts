@@ -10,7 +10,7 @@ export interface RegistryLogin {
   readonly password: pulumi.Output<string>;
 }
 
-export interface DockerEngineArgs {
+export interface DockerProviderArgs {
   readonly endpoint: DockerEndpoint;
   readonly host: SshHostConfig;
   readonly registry?: RegistryLogin;
@@ -57,7 +57,7 @@ export function registryAuthInput(login: RegistryLogin | undefined): docker.type
  * each is deleted from the old engine and created on the new one. sshOpts alone (keys,
  * timeouts) is the same engine and updates in place.
  */
-export function dockerProvider(name: string, args: DockerEngineArgs, opts?: pulumi.CustomResourceOptions): docker.Provider {
+export function dockerProvider(name: string, args: DockerProviderArgs, opts?: pulumi.CustomResourceOptions): docker.Provider {
   return new docker.Provider(
     name,
     {
