@@ -71,7 +71,7 @@ const CASES: readonly Malformed[] = [
   { name: "images.digests (deploys the tag if ignored)", stack: "rex", change: setIn("images.digests", `sha256:${"a".repeat(64)}`), key: "images.digests", says: "is not a setting of images; did you mean digest?" },
   { name: "a misspelt top-level key", stack: "dev", change: rename("webPort", "webport"), key: "webport", says: "is not a cm-infra setting; did you mean webPort?" },
   { name: "flaskHost.hostkey", stack: "rex", change: rename("flaskHost.hostKey", "hostkey"), key: "flaskHost.hostkey", says: "is not a setting of flaskHost; did you mean hostKey?" },
-  { name: "aapanelHost.port", stack: "siong", change: setIn("aapanelHost.port", 22), key: "aapanelHost.port", says: "is not a setting of aapanelHost (aapanelHost takes address, sshUser, sshPort, hostKey)" },
+  { name: "aapanelHost.port", stack: "siong", change: setIn("aapanelHost.port", 22), key: "aapanelHost.port", says: "is not a setting of aapanelHost (aapanelHost takes address, sshUser, sshPort, hostKey, firewall)" },
   { name: "edge.layout.reloadCmd", stack: "rex", change: setIn("edge.layout.reloadCmd", "nginx -s reload"), key: "edge.layout.reloadCmd", says: "is not a setting of edge.layout" },
   { name: "edge.rateLimit.brust", stack: "rex", change: setIn("edge.rateLimit.brust", 10), key: "edge.rateLimit.brust", says: "did you mean burst?" },
   { name: "edge.tls.cert", stack: "siong", change: setIn("edge.tls.cert", "/etc/ssl/x.pem"), key: "edge.tls.cert", says: "is not a setting of edge.tls" },
