@@ -193,10 +193,11 @@ describe("drift detection", () => {
 
   test("re-apply (reapplyGeneration bumped, --refresh for Docker): exit 0 again", async () => {
     const repaired = await deployment.apply({ reapplyGeneration: "1" }, { refresh: true });
-    expect(repaired.counters.commands.update).toBe(3);
+    // Every remote command: the Flask host's firewall, the aaPanel host's firewall, the htpasswd and the site.
+    expect(repaired.counters.commands.update).toBe(4);
     // The stopped container reads back as mustRun false: an update that starts it, no replacement.
     expect(repaired.counters.resources.replaced).toBe(0);
-    expect(repaired.counters.resources.updated).toBe(4);
+    expect(repaired.counters.resources.updated).toBe(5);
     expect(await dockerPs()).toMatch(/sandbox-telegram-bot Up/);
     const result = drift();
     expect(result.stdout).toContain("drift: stack sandbox is clean");

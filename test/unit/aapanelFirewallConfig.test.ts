@@ -4,6 +4,7 @@ import { type StackSettings, siblingClashProblems } from "../../config/siblings"
 import { resolveStackFile } from "../../config/stackFile";
 import { type ValidationInput, validateConfig } from "../../config/validate";
 import { aapanelFirewallSpecOf } from "../../render/aapanelFirewall/spec";
+import { scriptInside } from "../firewall/fixtures";
 import { ROOT, runProgram, stackConfig, unwrapSecret } from "../support/program";
 
 // aapanelHost.firewall: read and refused like the Flask host's firewall section, turned
@@ -132,6 +133,13 @@ describe("the sandbox stack keeps its aaPanel host from the state file", () => {
 });
 
 describe("the program", () => {
+  test("the sandbox stack as committed manages ufw on its proxy host (the host from the state file)", async () => {
+    const run = await runProgram("sandbox", { omitSecrets: REQUIRED, overrides: { sandboxState: "test/fixtures/sandbox/sandbox.json" } });
+    const firewall = run.one(COMMAND, "sandbox-aapanel-firewall-rules");
+    expect((unwrapSecret(firewall.inputs.connection) as { host: string }).host).toBe("198.51.100.2");
+    expect(scriptInside(String(firewall.inputs.create))).toContain("WANTED=('ssh allow 22/tcp' 'panel allow 7800/tcp' 'web allow 80/tcp' 'web allow 443/tcp')");
+  });
+
   test("declares no aaPanel firewall without the section", async () => {
     const run = await runProgram("rex");
     expect(run.byType(COMMAND).map((command) => command.name)).not.toContain("rex-aapanel-firewall-rules");
