@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SshHostConfig } from "../config/types";
 import { renderAaPanelFirewallScripts } from "../render/aapanelFirewall/scripts";
 import type { AaPanelFirewallSpec } from "../render/aapanelFirewall/types";
-import { withReapplyGeneration } from "../render/remoteScripts";
-import { scriptedCommand } from "./scriptedCommand";
+import { hostRulesCommand } from "./scriptedCommand";
 
 export interface AaPanelFirewallArgs {
   readonly host: SshHostConfig;
@@ -23,14 +22,7 @@ export class AaPanelFirewall extends pulumi.ComponentResource {
 
   constructor(name: string, args: AaPanelFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:firewall:AaPanelFirewall", name, {}, opts);
-    const scripts = withReapplyGeneration(renderAaPanelFirewallScripts(args.spec), args.reapplyGeneration);
-    // Moving to another host replaces: the old host's delete runs first.
-    const rules = scriptedCommand(
-      `${name}-rules`,
-      { host: args.host, privateKey: args.privateKey, scripts, triggers: [args.host.address, String(args.host.sshPort)] },
-      { parent: this },
-    );
-    this.result = rules.stdout;
+    this.result = hostRulesCommand(name, { host: args.host, privateKey: args.privateKey, scripts: renderAaPanelFirewallScripts(args.spec), reapplyGeneration: args.reapplyGeneration }, this);
     this.registerOutputs({ result: this.result });
   }
 }

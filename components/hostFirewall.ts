@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SshHostConfig } from "../config/types";
 import { renderFirewallScripts } from "../render/firewall/scripts";
 import type { FirewallSpec } from "../render/firewall/types";
-import { withReapplyGeneration } from "../render/remoteScripts";
-import { scriptedCommand } from "./scriptedCommand";
+import { hostRulesCommand } from "./scriptedCommand";
 
 export interface HostFirewallArgs {
   readonly host: SshHostConfig;
@@ -23,13 +22,7 @@ export class HostFirewall extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:firewall:HostFirewall", name, {}, opts);
-    const scripts = withReapplyGeneration(renderFirewallScripts(args.spec), args.reapplyGeneration);
-    const rules = scriptedCommand(
-      `${name}-rules`,
-      { host: args.host, privateKey: args.privateKey, scripts, triggers: [args.host.address, String(args.host.sshPort)] },
-      { parent: this },
-    );
-    this.result = rules.stdout;
+    this.result = hostRulesCommand(name, { host: args.host, privateKey: args.privateKey, scripts: renderFirewallScripts(args.spec), reapplyGeneration: args.reapplyGeneration }, this);
     this.registerOutputs({ result: this.result });
   }
 }
