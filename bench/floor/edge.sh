@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# The floor for one tier's edge work (npm run bench, test/bench/floor.ts): the same
-# htpasswd file and nginx files as cm-infra's htpasswd and edge-site scripts, in one bash
-# on one SSH session: write what differs, reload only then (the reload command tests the
-# configuration first). No staging, no rollback, no manifest: a lower bound, not a tool.
+# The floor for one tier's work on the aaPanel host (npm run bench, test/bench/floor.ts):
+# the same commented ufw rules as cm-infra's aaPanel firewall script (one `ufw show added`,
+# one call per missing rule, one enable), and the same htpasswd file and nginx files as
+# its htpasswd and edge-site scripts, in one bash on one SSH session: write what differs,
+# reload only then (the reload command tests the configuration first). No ownership
+# records, no staging, no rollback, no manifest: a lower bound, not a tool.
 #
-# The bench puts the values in front, as bash assignments: LOCK_FILE HTPASSWD_DIR
-# HTPASSWD_FILE HTPASSWD_GROUP RELOAD_COMMAND FILE_PATHS FILE_CONTENTS (arrays, same
-# order); the htpasswd line comes on stdin.
+# The bench puts the values in front, as bash assignments: UFW_RULES (array, may be
+# empty) UFW_COMMENT LOCK_FILE HTPASSWD_DIR HTPASSWD_FILE HTPASSWD_GROUP RELOAD_COMMAND
+# FILE_PATHS FILE_CONTENTS (arrays, same order); the htpasswd line comes on stdin.
 set -euo pipefail
 umask 022
 IFS= read -r htpasswd_line
+
+if [[ ${#UFW_RULES[@]} -gt 0 ]]; then
+  added=$(ufw show added)
+  for rule in "${UFW_RULES[@]}"; do
+    if ! grep -qxF "ufw $rule comment '$UFW_COMMENT'" <<<"$added"; then
+      read -ra words <<<"$rule"
+      ufw "${words[@]}" comment "$UFW_COMMENT" >/dev/null
+    fi
+  done
+  # What `ufw status` itself checks to say "active": its chains are loaded.
+  if ! iptables -w 30 -n -L ufw-user-input >/dev/null 2>&1; then
+    ufw --force enable >/dev/null
+  fi
+fi
 
 mkdir -p "${LOCK_FILE%/*}"
 exec 9>>"$LOCK_FILE"

@@ -16,7 +16,7 @@ export interface AnsibleRun extends TimedRun {
 }
 
 export const FIREWALL_PLAY = "Firewall on the Flask host";
-export const EDGE_PLAY = "Edge on the aaPanel host";
+export const EDGE_PLAY = "Firewall and edge on the aaPanel host";
 
 /** "allow from 10.0.0.2 to any port 8001 proto tcp" -> the ufw module's parameters. */
 export function ufwModuleRule(rule: string): { rule: string; from: string; port: string; proto: string } {
@@ -88,7 +88,7 @@ export async function runAnsible(sandbox: SandboxState, firewall: FirewallWork, 
       ].join("\n"),
     );
     // The htpasswd line is in here: 0600 in a 0700 folder, removed below.
-    writeFileSync(join(dir, "vars.json"), JSON.stringify({ firewall, edge, ufw_rules: firewall.ufwRules.map(ufwModuleRule) }), { mode: 0o600 });
+    writeFileSync(join(dir, "vars.json"), JSON.stringify({ firewall, edge, ufw_rules: firewall.ufwRules.map(ufwModuleRule), aapanel_ufw_rules: edge.ufwRules.map(ufwModuleRule) }), { mode: 0o600 });
     const env = { ...process.env, ANSIBLE_CONFIG: join(dir, "ansible.cfg"), ANSIBLE_HOME: join(dir, "home"), ANSIBLE_NOCOLOR: "1" };
     const startedAt = epochMs();
     const result = await runProcess("ansible-playbook", ["-i", join(dir, "inventory.ini"), "-e", `@${join(dir, "vars.json")}`, PLAYBOOK], undefined, env);

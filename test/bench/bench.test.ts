@@ -6,6 +6,9 @@ import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import { withReapplyGeneration } from "../../render/remoteScripts";
 import { phaseOfCommand } from "../e2e/support/meter";
+import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
+import { renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
+import { aapanelSpec } from "../firewall/aapanelFixtures";
 import { devSpec, rexSpec } from "../firewall/fixtures";
 import { edgeSettings } from "../nginx/support/fixtures";
 import { ufwModuleRule } from "./ansible";
@@ -44,10 +47,13 @@ describe("phases of the program's remote commands", () => {
   const firewall = renderFirewallScripts(rexSpec());
   const edge = edgeSiteScripts(site);
   const htpasswd = htpasswdScripts(site);
+  const aapanelFirewall = renderAaPanelFirewallScripts(aapanelSpec());
 
   test.each([
     ["firewall apply", firewall.create, "firewall"],
     ["firewall delete", firewall.delete, "firewall"],
+    ["aaPanel firewall apply", aapanelFirewall.create, "firewall"],
+    ["aaPanel firewall delete", aapanelFirewall.delete, "firewall"],
     ["edge site apply", edge.create, "edge"],
     ["edge site delete", edge.delete, "edge"],
     ["htpasswd apply", htpasswd.create, "edge"],
@@ -70,6 +76,19 @@ describe("the Ansible peer's ufw rules", () => {
       { rule: "allow", from: "127.0.0.1", port: "8000", proto: "tcp" },
       { rule: "deny", from: "any", port: "8000", proto: "tcp" },
       { rule: "deny", from: "any", port: "3000", proto: "tcp" },
+    ]);
+  });
+
+  test("and every aaPanel host rule", () => {
+    const rules = renderAaPanelUfwRules(aapanelSpec({ adminSources: ["any", "10.0.0.0/8"], webPorts: [80, 443, 8443] }));
+    expect(rules.map((rule) => ufwModuleRule(rule.rule))).toEqual([
+      { rule: "allow", from: "any", port: "22", proto: "tcp" },
+      { rule: "allow", from: "10.0.0.0/8", port: "22", proto: "tcp" },
+      { rule: "allow", from: "any", port: "7800", proto: "tcp" },
+      { rule: "allow", from: "10.0.0.0/8", port: "7800", proto: "tcp" },
+      { rule: "allow", from: "any", port: "80", proto: "tcp" },
+      { rule: "allow", from: "any", port: "443", proto: "tcp" },
+      { rule: "allow", from: "any", port: "8443", proto: "tcp" },
     ]);
   });
 

@@ -17,7 +17,7 @@ import { type EdgeWork, type FirewallWork, edgeWork, firewallWork } from "./peer
 import { type Window, hostEvents, installProbes } from "./probes";
 import { BenchRecord, type EventsByHost } from "./record";
 import { ansibleLines, cmInfraTable, peerTable, targetLines } from "./report";
-import { resetHosts } from "./resetHosts";
+import { clearLeftoverContainers, resetHosts } from "./resetHosts";
 import { type ConvergeCommands, convergeCommands, runScriptsAlone } from "./scriptsAlone";
 import { benchSettings } from "./settings";
 
@@ -59,10 +59,21 @@ function eventsSince(startedAt: number): EventsByHost {
   return new Map(ROLES.map((role) => [role, hostEvents(started().hosts[role], startedAt)]));
 }
 
+/** An apply whose failed step leaves a dependent waiting would otherwise hang the bench. */
+const APPLY_LIMIT_MS = 15 * 60_000;
+
 async function timed<T>(action: () => Promise<T>): Promise<{ readonly result: T; readonly window: Window }> {
   const startedAt = epochMs();
-  const result = await action();
-  return { result, window: { startedAt, endedAt: epochMs() } };
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`an apply did not finish in ${APPLY_LIMIT_MS / 60_000} min`)), APPLY_LIMIT_MS);
+  });
+  try {
+    const result = await Promise.race([action(), limit]);
+    return { result, window: { startedAt, endedAt: epochMs() } };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function leftState(): LeftState {
@@ -111,7 +122,8 @@ async function measureCmInfra(iteration: number, active: SandboxDeployment): Pro
   const rerunEvents = eventsSince(rerun.window.startedAt);
   record.cmInfra("rerun", rerun.window, rerunFigures, rerun.result.counters, rerunEvents, ROLES);
   record.cmInfraComparison("rerun", rerunFigures, rerunEvents);
-  expect(rerun.result.counters.commands.update, "a new reapplyGeneration re-runs the three remote scripts").toBe(3);
+  const { flaskHost, aapanelHost } = rendered().commands;
+  expect(rerun.result.counters.commands.update, "a new reapplyGeneration re-runs every remote script").toBe(flaskHost.length + aapanelHost.length);
 
   const destroy = await timed(() => active.destroy());
   record.cmInfra("destroy", destroy.window, meter.take(), destroy.result, eventsSince(destroy.window.startedAt), ROLES);
@@ -120,8 +132,8 @@ async function measureCmInfra(iteration: number, active: SandboxDeployment): Pro
 
 async function measureScriptsAlone(expected: LeftState): Promise<void> {
   for (const run of ["first", "rerun"] as const) {
-    const { firewall, edge } = await runScriptsAlone(scriptSsh, rendered().commands);
-    record.comparison("scripts", run, { window: firewall, role: "flaskhost" }, { window: edge, role: "proxy" }, eventsSince(firewall.startedAt));
+    const { flaskHost, aapanelHost } = await runScriptsAlone(scriptSsh, rendered().commands);
+    record.comparison("scripts", run, { windows: [flaskHost], role: "flaskhost" }, { windows: [aapanelHost], role: "proxy" }, eventsSince(flaskHost.startedAt));
     if (run === "first") checkSameState("cm-infra's scripts alone", expected);
   }
 }
@@ -131,7 +143,7 @@ async function measureFloor(expected: LeftState): Promise<void> {
   for (const run of ["first", "rerun"] as const) {
     const firewall = await floor.firewall(flaskhost, rendered().firewall);
     const edge = await floor.edge(proxy, rendered().edge);
-    record.comparison("floor", run, { window: firewall, role: "flaskhost" }, { window: edge, role: "proxy" }, eventsSince(firewall.startedAt));
+    record.comparison("floor", run, { windows: [firewall], role: "flaskhost" }, { windows: [edge], role: "proxy" }, eventsSince(firewall.startedAt));
     if (run === "first") checkSameState("the floor script", expected);
   }
 }
@@ -146,8 +158,8 @@ async function measureAnsible(expected: LeftState): Promise<void> {
     record.comparison(
       "ansible",
       run,
-      { window: firewallPlay, role: "flaskhost", eventWindow: result },
-      { window: edgePlay, role: "proxy", eventWindow: result },
+      { windows: [firewallPlay], role: "flaskhost", eventWindow: result },
+      { windows: [edgePlay], role: "proxy", eventWindow: result },
       eventsSince(result.startedAt),
     );
     record.add(`cmp-ansible/${run}/process/wall`, (result.endedAt - result.startedAt) / 1000);
@@ -167,7 +179,7 @@ function printReport(): void {
     `cm-infra on the sandbox, ${settings.runs} run(s); per phase and host: wall time of that host's work in that phase, median (min-max)`,
     cmInfraTable(record.samples),
     "",
-    "The same firewall and edge work: cm-infra's phases in the applies above, its scripts alone (the same commands, one SSH session each), a floor script (bench/floor, one SSH session per host), Ansible (bench/ansible)",
+    "The same firewall and edge work per host: cm-infra's phases in the applies above, its scripts alone (the same commands, one SSH session each), a floor script (bench/floor, one SSH session per host), Ansible (bench/ansible, one play per host)",
     peerTable(record.samples),
     "",
     "Ansible against cm-infra, medians of the per-run ratios:",
@@ -191,6 +203,7 @@ beforeAll(() => {
   sandbox = startSandbox(settings.prefix);
   console.log(`sandbox ${settings.prefix} up in ${((epochMs() - startedAt) / 1000).toFixed(0)} s; ${settings.runs} run(s)`);
   installProbes([sandbox.hosts.flaskhost, sandbox.hosts.proxy], sandbox.hosts.proxy, AAPANEL_LAYOUT.nginxBinary);
+  clearLeftoverContainers(sandbox.hosts.flaskhost);
   reset();
   meter = new HostMeter(new Map(Object.entries(sandbox.hosts).map(([role, host]) => [host.address, role])));
   deployment = new SandboxDeployment(sandbox, meter);

@@ -47,6 +47,8 @@ export class FloorRunner {
 
   edge(host: SandboxHost, work: EdgeWork): Promise<TimedRun> {
     const values = assignments({
+      UFW_RULES: work.ufwRules,
+      UFW_COMMENT: work.ufwComment,
       LOCK_FILE: work.lockFile,
       HTPASSWD_DIR: work.htpasswdDir,
       HTPASSWD_FILE: work.htpasswdFile,

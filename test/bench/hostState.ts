@@ -27,6 +27,7 @@ export function firewallState(host: SandboxHost, work: FirewallWork): HostState 
 
 export function edgeState(host: SandboxHost, work: EdgeWork): HostState {
   const state: Record<string, string> = {
+    "aaPanel host ufw": work.ufwRules.length === 0 ? "" : read(host, "/usr/sbin/ufw show added; /usr/sbin/ufw status verbose"),
     htpasswd: read(host, `stat -c '%a %U:%G' ${work.htpasswdDir} ${work.htpasswdFile}; cut -d: -f1 ${work.htpasswdFile}`),
   };
   for (const file of work.files) state[file.path] = read(host, `stat -c '%a %U:%G' ${file.path}; sha256sum <${file.path}`);

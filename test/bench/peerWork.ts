@@ -4,6 +4,8 @@ import { firewallSpecOf } from "../../render/firewall/spec";
 import { FIREWALL_HOST_PATHS } from "../../render/firewall/hostPaths";
 import { renderUfwRules, ufwOwnerComment } from "../../render/firewall/ufwRules";
 import { edgeSiteOf } from "../../render/nginx/site";
+import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
+import { aapanelFirewallSpecOf } from "../../render/aapanelFirewall/spec";
 
 /**
  * The host changes of one tier's firewall and edge, as cm-infra's renderers make them, for
@@ -25,8 +27,12 @@ export interface FirewallWork {
   readonly ufwRules: readonly string[];
 }
 
+/** Everything on the aaPanel host: its ufw rules (aapanelHost.firewall) and the tier's site. */
 export interface EdgeWork {
   readonly tier: string;
+  /** The aaPanel host's ufw rules, in order; empty without aapanelHost.firewall. */
+  readonly ufwRules: readonly string[];
+  readonly ufwComment: string;
   readonly lockFile: string;
   readonly htpasswdDir: string;
   readonly htpasswdFile: string;
@@ -59,8 +65,11 @@ export function firewallWork(config: CmConfig): FirewallWork {
 
 export function edgeWork(config: CmConfig, htpasswdLine: string): EdgeWork {
   const { layout, paths, files } = edgeSiteOf(config);
+  const firewall = aapanelFirewallSpecOf(config);
   return {
     tier: config.tier,
+    ufwRules: firewall === undefined ? [] : renderAaPanelUfwRules(firewall).map((rule) => rule.rule),
+    ufwComment: AAPANEL_UFW_COMMENT,
     lockFile: paths.lockFile,
     htpasswdDir: paths.htpasswdDir,
     htpasswdFile: paths.htpasswdFile,

@@ -15,12 +15,12 @@ export type Method = "converge" | "scripts" | "floor" | "ansible";
 /** Host events by role (flaskhost, proxy). */
 export type EventsByHost = ReadonlyMap<string, readonly HostEvent[]>;
 
-/** One method's firewall or edge work in a comparison. */
+/** One method's work on one host in a comparison. */
 export interface Part {
-  /** The span timed as this work. */
-  readonly window: Window;
+  /** The spans timed as this work (cm-infra's phases on the host; one session or play otherwise). */
+  readonly windows: readonly Window[];
   readonly role: string;
-  /** Where host events are looked for, when wider than the timed span (Ansible's whole process). */
+  /** Where host events are looked for, when wider than the timed spans (Ansible's whole process). */
   readonly eventWindow?: Window;
 }
 
@@ -36,7 +36,7 @@ function counted(events: EventsByHost, role: string, window: Window): Record<Eve
 /**
  * Everything the bench measures, one value per run under each key:
  *   cm/<scenario>/<phase>/<host>/<metric>   cm-infra (phase "all", host "all": the whole apply)
- *   cmp-<method>/<run>/<work>/<metric>      the comparison (Method; work firewall, edge, remote = both)
+ *   cmp-<method>/<run>/<work>/<metric>      the comparison (Method; work: flaskhost, proxy, remote = both)
  *   ratio/<run>/<work>/<pair>               paired per run, so both sides saw the same machine load
  */
 export class BenchRecord {
@@ -80,27 +80,29 @@ export class BenchRecord {
     }
   }
 
-  /** cm-infra's side of the comparison: the firewall and edge phases of that apply. */
+  /** cm-infra's side of the comparison: its firewall and edge phases on each host in that apply. */
   cmInfraComparison(run: PeerRun, figures: readonly PhaseFigures[], events: EventsByHost): void {
-    const firewall = figures.find((figure) => figure.phase === "firewall" && figure.host === "flaskhost");
-    const edge = figures.find((figure) => figure.phase === "edge" && figure.host === "proxy");
-    if (firewall === undefined || edge === undefined) {
-      this.notes.add(`${run}: cm-infra ran no ${firewall === undefined ? "firewall" : "edge"} script`);
+    const on = (role: string) => figures.filter((figure) => figure.host === role && (figure.phase === "firewall" || figure.phase === "edge"));
+    const flask = on("flaskhost");
+    const proxy = on("proxy");
+    if (flask.length === 0 || proxy.length === 0) {
+      this.notes.add(`${run}: cm-infra ran no remote script on the ${flask.length === 0 ? "Flask" : "aaPanel"} host`);
       return;
     }
-    this.comparison("converge", run, { window: firewall, role: "flaskhost" }, { window: edge, role: "proxy" }, events);
+    this.comparison("converge", run, { windows: flask, role: "flaskhost" }, { windows: proxy, role: "proxy" }, events);
   }
 
-  comparison(method: Method, run: PeerRun, firewall: Part, edge: Part, events: EventsByHost): void {
+  comparison(method: Method, run: PeerRun, flaskHost: Part, aapanelHost: Part, events: EventsByHost): void {
     const totals: Record<string, number> = { wall: 0, ssh: 0, ufw: 0, reload: 0 };
-    for (const [work, part] of [
-      ["firewall", firewall],
-      ["edge", edge],
-    ] as const) {
-      const counts = counted(events, part.role, part.eventWindow ?? part.window);
-      const values: Record<string, number> = { wall: seconds(part.window), ...counts };
+    for (const part of [flaskHost, aapanelHost]) {
+      const values: Record<string, number> = { wall: 0, ssh: 0, ufw: 0, reload: 0 };
+      for (const window of part.eventWindow === undefined ? part.windows : [part.eventWindow]) {
+        const counts = counted(events, part.role, window);
+        for (const metric of METRICS) values[metric] = (values[metric] ?? 0) + counts[metric];
+      }
+      values.wall = part.windows.reduce((sum, window) => sum + seconds(window), 0);
       for (const [metric, value] of Object.entries(values)) {
-        this.add(`cmp-${method}/${run}/${work}/${metric}`, value);
+        this.add(`cmp-${method}/${run}/${part.role}/${metric}`, value);
         totals[metric] = (totals[metric] ?? 0) + value;
       }
     }
@@ -110,7 +112,7 @@ export class BenchRecord {
   /** After every method ran in this run: each against the floor, Ansible against the converge. */
   ratios(run: PeerRun): void {
     const wall = (method: Method, work: string) => this.thisRun.get(`cmp-${method}/${run}/${work}/wall`);
-    for (const work of ["firewall", "edge", "remote"]) {
+    for (const work of ["flaskhost", "proxy", "remote"]) {
       const floor = wall("floor", work);
       for (const method of ["converge", "scripts", "ansible"] as const) {
         const value = wall(method, work);

@@ -48,8 +48,8 @@ export function cmInfraTable(samples: Samples): string {
 }
 
 const COMPARED = [
-  ["firewall", "firewall"],
-  ["edge", "edge (htpasswd + site)"],
+  ["flaskhost", "Flask host: firewall"],
+  ["proxy", "aaPanel host: firewall + edge"],
   ["remote", "whole remote side"],
 ] as const;
 
@@ -103,8 +103,8 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
-  { label: "firewall script alone, first apply, / floor", key: "ratio/first/firewall/scripts-floor", test: (value) => value <= 1.3, rule: "<= 1.3" },
-  { label: "firewall script alone, unchanged re-run, / floor", key: "ratio/rerun/firewall/scripts-floor", test: (value) => value <= 1.3, rule: "<= 1.3" },
+  { label: "firewall script alone, first apply, / floor", key: "ratio/first/flaskhost/scripts-floor", test: (value) => value <= 1.3, rule: "<= 1.3" },
+  { label: "firewall script alone, unchanged re-run, / floor", key: "ratio/rerun/flaskhost/scripts-floor", test: (value) => value <= 1.3, rule: "<= 1.3" },
   { label: "whole remote side of a converge, cm-infra / floor", key: "ratio/first/remote/converge-floor", test: (value) => value <= 1.3, rule: "<= 1.3" },
   { label: "whole remote side of a converge, Ansible plays / cm-infra", key: "ratio/first/remote/ansible-converge", test: (value) => value >= 4, rule: ">= 4" },
   { label: "no-op up: SSH connections for commands", key: "check/noop/command-ssh", test: (value) => value === 0, rule: "= 0" },

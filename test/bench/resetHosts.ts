@@ -47,3 +47,17 @@ function dirOf(path: string): string {
 function run(host: SandboxHost, script: string): void {
   execFileSync("docker", ["exec", "-i", host.container, "bash", "-c", script], { stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
 }
+
+/**
+ * At the start only: containers and networks a killed bench left on the Flask host's engine
+ * (its applier state died with it), which a converge from empty would collide with.
+ * Volumes stay, as destroy leaves the retained database volume.
+ */
+export function clearLeftoverContainers(flaskHost: SandboxHost): void {
+  run(
+    flaskHost,
+    `set -euo pipefail
+docker ps -aq | xargs -r docker rm -f >/dev/null
+docker network prune -f >/dev/null`,
+  );
+}

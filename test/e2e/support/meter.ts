@@ -21,9 +21,9 @@ export function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** The remote scripts say who they are in their text (cm-infra's renderers). */
+/** The remote scripts say who they are in their text (cm-infra's renderers); both hosts' firewalls are "firewall". */
 export function phaseOfCommand(command: string): Phase {
-  if (command.includes("cm-infra firewall")) return "firewall";
+  if (/cm-infra (aapanel )?firewall /.test(command)) return "firewall";
   if (/# cm-infra (edge site|htpasswd) for tier /.test(command)) return "edge";
   return "other";
 }
