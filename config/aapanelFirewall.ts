@@ -1,6 +1,7 @@
-import { type Reader, isRecord, show } from "./reader";
+import { readAdminSourceList } from "./firewall";
+import { type Reader, isRecord } from "./reader";
 import type { AaPanelFirewallConfig } from "./types";
-import { ANY_SOURCE, adminSourceProblems } from "./values/addresses";
+import { ANY_SOURCE } from "./values/addresses";
 import { PORT_RANGE } from "./values/numbers";
 
 /** The section's key under aapanelHost. */
@@ -12,27 +13,14 @@ export function firewallOf(aapanelHost: unknown): unknown {
   return isRecord(aapanelHost) ? aapanelHost.firewall : undefined;
 }
 
-/**
- * The admin sources, each by the Flask host firewall's rule (config/values): IPv4
- * addresses or canonical networks, or "any"; never empty, which would lock SSH out.
- */
+/** Required here: the Flask host's default ("any") would open the panel to everyone. */
 function readAdminSources(read: Reader, value: unknown): string[] {
   const key = `${KEY}.adminSources`;
   if (value === undefined || value === null) {
     read.add(key, `is required: the IPv4 addresses or networks that may reach SSH and the panel (or ["${ANY_SOURCE}"])`);
     return [];
   }
-  if (!Array.isArray(value) || value.length === 0) {
-    read.add(key, `must be a non-empty list of IPv4 addresses/networks or "${ANY_SOURCE}" (an empty list would lock SSH out), got ${show(value)}`);
-    return [];
-  }
-  const sources: string[] = [];
-  value.forEach((source: unknown, index) => {
-    const at = `${key}[${index}]`;
-    if (typeof source !== "string") read.add(at, `must be an IPv4 address, network or "${ANY_SOURCE}", got ${show(source)}`);
-    else if (read.check(at, adminSourceProblems(source))) sources.push(source);
-  });
-  return sources;
+  return readAdminSourceList(read, key, value);
 }
 
 /**

@@ -100,3 +100,10 @@ export function ipv4SourceProblems(text: string): string[] {
 export function adminSourceProblems(text: string): string[] {
   return text === ANY_SOURCE ? [] : ipv4SourceProblems(text);
 }
+
+/** A firewall's whole admin-source list: never empty (SSH would be locked out), each by adminSourceProblems. */
+export function adminSourceListProblems(sources: readonly string[]): string[] {
+  const problems = sources.length === 0 ? [`adminSources must not be empty (use ["${ANY_SOURCE}"]), or SSH would be locked out`] : [];
+  for (const source of sources) problems.push(...adminSourceProblems(source).map((problem) => `admin source ${problem}`));
+  return problems;
+}

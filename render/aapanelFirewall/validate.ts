@@ -1,4 +1,4 @@
-import { ANY_SOURCE, adminSourceProblems } from "../../config/values/addresses";
+import { adminSourceListProblems } from "../../config/values/addresses";
 import { portProblems } from "../../config/values/numbers";
 import type { AaPanelFirewallSpec } from "./types";
 
@@ -23,12 +23,7 @@ export function aapanelFirewallSpecProblems(spec: AaPanelFirewallSpec): string[]
     if (spec.webPorts.includes(port)) problems.push(`${name} ${port} is also a web port, which every address may reach`);
   }
   if (spec.webPorts.length === 0) problems.push("webPorts must not be empty");
-  if (spec.adminSources.length === 0) {
-    problems.push(`adminSources must not be empty (use ["${ANY_SOURCE}"]), or SSH would be locked out`);
-  }
-  for (const source of spec.adminSources) {
-    problems.push(...adminSourceProblems(source).map((problem) => `admin source ${problem}`));
-  }
+  problems.push(...adminSourceListProblems(spec.adminSources));
   return problems;
 }
 

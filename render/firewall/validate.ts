@@ -1,4 +1,4 @@
-import { ANY_SOURCE, adminSourceProblems, ipv4SourceProblems } from "../../config/values/addresses";
+import { adminSourceListProblems, ipv4SourceProblems } from "../../config/values/addresses";
 import { portProblems } from "../../config/values/numbers";
 import type { FirewallSpec } from "./types";
 
@@ -23,12 +23,7 @@ export function firewallSpecProblems(spec: FirewallSpec): string[] {
   for (const source of [spec.proxyAddress, ...spec.extraAllowedSources]) {
     problems.push(...ipv4SourceProblems(source).map((problem) => `allowed web source ${problem}`));
   }
-  if (spec.adminSources.length === 0) {
-    problems.push(`adminSources must not be empty (use ["${ANY_SOURCE}"]), or SSH would be locked out`);
-  }
-  for (const source of spec.adminSources) {
-    problems.push(...adminSourceProblems(source).map((problem) => `admin source ${problem}`));
-  }
+  problems.push(...adminSourceListProblems(spec.adminSources));
   return problems;
 }
 

@@ -169,3 +169,12 @@ export function isSecretInput(value: unknown): boolean {
 export function unwrapSecret(value: unknown): unknown {
   return isSecretInput(value) ? (value as { value: unknown }).value : value;
 }
+
+/** Every string anywhere in a value, outside secret wrappers: what would be plaintext in state. */
+export function plaintextStrings(value: unknown): string[] {
+  if (isSecretInput(value)) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(plaintextStrings);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(plaintextStrings);
+  return [];
+}

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { PRODUCTION_TIERS, SERVICES as SERVICE_NAMES, type TierName } from "../../config/types";
 import { type ServiceCatalogueInput, serviceCatalogue } from "../../render/containers";
-import { type ProgramRun, SECRET_KEYS, fakeSecret, isSecretInput, runProgram, unwrapSecret } from "../support/program";
+import { type ProgramRun, SECRET_KEYS, fakeSecret, isSecretInput, runProgram, unwrapSecret, plaintextStrings } from "../support/program";
 
 const CONTAINER = "docker:index/container:Container";
 const EXPECTED_WEB_PORT = { rex: 8001, siong: 8005, dev: 8000, sandbox: 8001 } as const;
@@ -29,14 +29,6 @@ function envList(inputs: Record<string, unknown>): string[] {
   return unwrapSecret(inputs.envs) as string[];
 }
 
-/** Every string anywhere in a resource's inputs, outside secret wrappers. */
-function plaintextStrings(value: unknown): string[] {
-  if (isSecretInput(value)) return [];
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(plaintextStrings);
-  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(plaintextStrings);
-  return [];
-}
 
 describe.each(["rex", "siong", "dev"] as const)("stack %s", (tier) => {
   let run: ProgramRun;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { type ProgramRun, isSecretInput, runProgram, unwrapSecret } from "../support/program";
+import { type ProgramRun, isSecretInput, runProgram, unwrapSecret, plaintextStrings } from "../support/program";
 
 // The Docker provider pulls RemoteImages with its own registryAuth only (README "Private
 // registries"); these tests hold the program to giving it one, with the password secret.
@@ -14,14 +14,6 @@ function withRegistryAuth(stack: string): Promise<ProgramRun> {
   return runProgram(stack, { overrides: { images: JSON.stringify(IMAGES) }, extraSecrets: { registryPassword: PASSWORD } });
 }
 
-/** Every string anywhere in a value, outside secret wrappers (JSON-encoded inputs included). */
-function plaintextStrings(value: unknown): string[] {
-  if (isSecretInput(value)) return [];
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(plaintextStrings);
-  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(plaintextStrings);
-  return [];
-}
 
 describe.each(["rex", "siong"] as const)("stack %s with images.registryAuth", (tier) => {
   test("the tier's docker provider gets registryAuth for the images' registry, the whole list a secret", async () => {
