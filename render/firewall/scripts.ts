@@ -5,6 +5,7 @@ import { FIREWALL_COMMON_BASH } from "./bash/common";
 import { FIREWALL_DELETE_BASH } from "./bash/delete";
 import { FIREWALL_BLOCK_BASH } from "./bash/managedBlock";
 import { FIREWALL_UFW_BASH } from "./bash/ufwOwnership";
+import { UFW_RESUME_BASH } from "../ufwResumeBash";
 import { FIREWALL_HOST_PATHS } from "./hostPaths";
 import type { FirewallSpec } from "./types";
 import { renderUfwRules, UFW_COMMENT_PREFIX } from "./ufwRules";
@@ -31,6 +32,7 @@ function script(header: readonly string[], body: string): string {
     ...HOST_CONSTANTS,
     "",
     FIREWALL_COMMON_BASH,
+    UFW_RESUME_BASH,
     FIREWALL_BLOCK_BASH,
     FIREWALL_UFW_BASH,
     body,

@@ -117,5 +117,6 @@ claim_port_rules
 release_unwanted_rules
 save_state
 enable_ufw_if_chosen
+ufw_changes_done
 summary "$BEFORE"
 `;

@@ -34,6 +34,7 @@ take_lock() {
   # Temp files a killed run left: not *.rules, so nothing ever loaded them; none is in
   # use while we hold the lock.
   remove_temp_files 2>/dev/null || true
+  resume_interrupted_ufw
   read_ufw_state
   # a run that fails half-way must not leave its temporary copies behind
   trap remove_temp_files EXIT
@@ -107,7 +108,7 @@ fingerprint() {
 
 summary() {
   fresh_added
-  if [[ $1 == "$(fingerprint)" ]]; then say unchanged; else say changed; fi
+  if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }
 
 `;

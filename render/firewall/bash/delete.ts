@@ -45,6 +45,7 @@ remove_chain_live
 BLOCK_CHANGED=1
 load_block_live
 release_all_rules
+ufw_changes_done
 remove_empty_folders
 summary "$BEFORE"
 `;

@@ -36,6 +36,7 @@ rule_comment() {
 # what ADDED says (someone changed it outside the lock): ADDED is then read again.
 run_ufw() {
   local output
+  ufw_changing
   OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
   say "ufw $*: \${output//$'\\n'/; }"

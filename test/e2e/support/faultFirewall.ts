@@ -28,7 +28,36 @@ function applyScript(world: FirewallWorld, variant: 0 | 1): Script {
 }
 
 /** Everything an apply writes, as text to compare: live filter table, ufw, after.rules, state. */
-export const FIREWALL_FINGERPRINT = `{ iptables-save -t filter | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]$//'; ufw show added; cat ${FIREWALL_HOST_PATHS.afterRules}; cat ${FIREWALL_HOST_PATHS.fragmentDir}/*.rules ${FIREWALL_HOST_PATHS.stateDir}/* 2>/dev/null; } | sha256sum`;
+export const FIREWALL_FINGERPRINT = `iptables-save -t filter | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]$//'; ufw show added; cat ${FIREWALL_HOST_PATHS.afterRules}; for f in ${FIREWALL_HOST_PATHS.fragmentDir}/*.rules ${FIREWALL_HOST_PATHS.stateDir}/*; do [ -e "$f" ] && echo "== $f" && cat "$f"; done`;
+
+/** How two fingerprints differ, in a few lines a failure report can carry. */
+export function fingerprintDifference(expected: string, found: string): string {
+  const expectedLines = new Set(expected.split("\n"));
+  const foundLines = new Set(found.split("\n"));
+  const missing = [...expectedLines].filter((line) => !foundLines.has(line)).map((line) => `- ${line}`);
+  const extra = [...foundLines].filter((line) => !expectedLines.has(line)).map((line) => `+ ${line}`);
+  const lines = [...missing, ...extra];
+  if (lines.length === 0) return "the same lines in another order";
+  return lines.slice(0, 6).join(" | ") + (lines.length > 6 ? ` | (${lines.length - 6} more)` : "");
+}
+
+/**
+ * ufw's live user chains hold as many rules as its files list: a ufw killed between
+ * writing user.rules and changing the chains leaves them apart, and every later ufw
+ * command trusts the files.
+ */
+export async function ufwOutOfSyncProblems(host: SandboxHost): Promise<string[]> {
+  const read = await onHostAsync(
+    host,
+    `for chain in ufw-user-input ufw-user-forward; do echo "$chain $(grep -c "^-A $chain " /etc/ufw/user.rules) $(iptables -S "$chain" | grep -c '^-A ')"; done`,
+  );
+  return read.stdout
+    .trim()
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter(([, files, live]) => files !== live)
+    .map(([chain, files, live]) => `ufw lists ${files} rules in ${chain} but ${live} are live`);
+}
 
 /**
  * The live rules that filter the web port: whether DOCKER-USER jumps to the tier chain,
@@ -99,7 +128,7 @@ export function firewallApplyScenario(world: FirewallWorld, versions: { chains: 
     ssh: world.ssh,
     host: world.flaskhost,
     focus: /^install_fragment$/,
-    runs: { step: 28, group: 6, ssh: 6 },
+    runs: { step: 28, group: 6, ssh: 6, ufw: 8 },
     async setUp() {
       const from = current;
       const to: 0 | 1 = from === 0 ? 1 : 0;
@@ -121,8 +150,11 @@ export function firewallApplyScenario(world: FirewallWorld, versions: { chains: 
       ]);
       return [
         ...(found === target ? [] : [`converged to "${found}", not "${target}"`]),
-        ...(fingerprint.stdout === versions.fingerprints[variant] ? [] : ["after.rules, ufw or the live table differ from a clean apply of this version"]),
+        ...(fingerprint.stdout === versions.fingerprints[variant]
+          ? []
+          : [`after.rules, ufw or the live table differ from a clean apply of this version: ${fingerprintDifference(versions.fingerprints[variant], fingerprint.stdout)}`]),
         ...leftovers,
+        ...(await ufwOutOfSyncProblems(world.flaskhost)),
       ];
     },
   };
@@ -136,7 +168,7 @@ export function firewallDeleteScenario(world: FirewallWorld, versions: { chains:
     ssh: world.ssh,
     host: world.flaskhost,
     focus: /^prepare_block ""$/,
-    runs: { step: 6, group: 2, ssh: 2 },
+    runs: { step: 6, group: 2, ssh: 2, ufw: 3 },
     async setUp() {
       const created = await runSession(world.ssh, applyScript(world, 0).command, "");
       if (created.exitCode !== 0) throw new Error(`re-applying the firewall failed: ${created.stderr}`);
@@ -162,6 +194,7 @@ export function firewallDeleteScenario(world: FirewallWorld, versions: { chains:
         ...(found === target ? [] : [`converged to "${found}", not "${target}"`]),
         ...(block.status === 0 ? [] : ["after.rules or the fragment still name the tier"]),
         ...leftovers,
+        ...(await ufwOutOfSyncProblems(world.flaskhost)),
       ];
     },
   };

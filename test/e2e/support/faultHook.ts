@@ -15,8 +15,12 @@ export const FAULT_DIR = "/root/cm-fault";
  * Modes: "count" writes every command the script's own shell runs (one per line);
  * "step" SIGKILLs that shell just before its Nth command, so no EXIT trap runs, as after a
  * kill -9; "group" SIGKILLs the whole session's process group after a delay, children
- * included (a half-written file, an nginx -t or iptables-restore cut short); "ssh" only
- * announces the start, and the test cuts the connection.
+ * included (a half-written file, an nginx -t or iptables-restore cut short); "ufw"
+ * SIGKILLs the process group as soon as ufw has written its rule file for the Nth time
+ * (CM_FAULT_AT), which lands inside that ufw call, between its files and its live chains
+ * (ufw's set_rule writes user.rules in place, then runs iptables): a timed kill hits that
+ * window of a few milliseconds only by luck; "ssh" only announces the start, and the test
+ * cuts the connection.
  */
 export const FAULT_HOOK = `# cm-infra fault injection (test only)
 if [[ -n \${CM_FAULT_MODE:-} ]]; then
@@ -36,6 +40,24 @@ if [[ -n \${CM_FAULT_MODE:-} ]]; then
     group)
       (sleep "$CM_FAULT_AFTER" && kill -KILL 0) </dev/null >/dev/null 2>&1 &
       ;;
+    ufw)
+      (
+        cm_fault_seen=$(stat -c %y /etc/ufw/user.rules)
+        cm_fault_writes=0
+        while kill -0 $$ 2>/dev/null; do
+          cm_fault_now=$(stat -c %y /etc/ufw/user.rules)
+          [[ $cm_fault_now != "$cm_fault_seen" ]] || continue
+          cm_fault_seen=$cm_fault_now
+          # the whole file written (it ends with COMMIT), so ufw's own copy is not cut
+          until [[ $(tail -n 1 /etc/ufw/user.rules) == COMMIT ]]; do :; done
+          cm_fault_writes=$((cm_fault_writes + 1))
+          if (( cm_fault_writes == CM_FAULT_AT )); then
+            printf 'ufw wrote user.rules (%s)\\n' "$cm_fault_writes" >"${FAULT_DIR}/killed-at"
+            kill -KILL 0
+          fi
+        done
+      ) </dev/null >/dev/null 2>&1 &
+      ;;
   esac
 fi
 `;
@@ -43,6 +65,7 @@ fi
 export type Interruption =
   | { readonly mode: "step"; readonly step: number }
   | { readonly mode: "group"; readonly afterMs: number }
+  | { readonly mode: "ufw"; readonly write: number }
   | { readonly mode: "ssh"; readonly afterMs: number };
 
 export interface RemoteRun {
@@ -121,6 +144,8 @@ export async function runInterrupted(
   let run: RemoteRun;
   if (interruption.mode === "step") {
     run = await runSession(target, withHook(command, "step", { CM_FAULT_AT: String(interruption.step) }), stdin);
+  } else if (interruption.mode === "ufw") {
+    run = await runSession(target, withHook(command, "ufw", { CM_FAULT_AT: String(interruption.write) }), stdin);
   } else if (interruption.mode === "group") {
     run = await runSession(target, withHook(command, "group", { CM_FAULT_AFTER: (interruption.afterMs / 1000).toFixed(3) }), stdin);
   } else {

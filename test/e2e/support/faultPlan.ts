@@ -19,7 +19,8 @@ export interface Scenario {
   readonly host: SandboxHost;
   /** The first step of the part that changes live state: half the step kills land from there on. */
   readonly focus: RegExp;
-  readonly runs: { readonly step: number; readonly group: number; readonly ssh: number };
+  /** ufw: kills inside a ufw call (for scripts that change ufw), at its 1st, 2nd, ... write. */
+  readonly runs: { readonly step: number; readonly group: number; readonly ssh: number; readonly ufw?: number };
   /** Readies run `index`: the script to interrupt, the states it may leave, the one it converges to. */
   setUp(index: number): Promise<{ readonly script: Script; readonly allowed: readonly string[]; readonly target: string }>;
   /** A label for what is live now (e.g. "http=v1 server=v0"). */
@@ -80,7 +81,8 @@ export function planInterruptions(scenario: Scenario, steps: readonly string[], 
   const stepKills = [...before, ...window].map((step): Interruption => ({ mode: "step", step }));
   const timed = (mode: "group" | "ssh", count: number) =>
     Array.from({ length: count }, (): Interruption => ({ mode, afterMs: Math.round(random() * durationMs) }));
-  const others = [...timed("group", scenario.runs.group), ...timed("ssh", scenario.runs.ssh)];
+  const insideUfw = Array.from({ length: scenario.runs.ufw ?? 0 }, (_, index): Interruption => ({ mode: "ufw", write: (index % 4) + 1 }));
+  const others = [...timed("group", scenario.runs.group), ...timed("ssh", scenario.runs.ssh), ...insideUfw];
   // Interleaved, so each kind meets both directions of the change.
   const plan: Interruption[] = [];
   const every = Math.max(1, Math.floor(stepKills.length / Math.max(others.length, 1)));
@@ -123,7 +125,16 @@ export async function runScenario(scenario: Scenario, random: () => number): Pro
 }
 
 export function describeInterruption(interruption: Interruption): string {
-  return interruption.mode === "step" ? `SIGKILL before step ${interruption.step}` : `${interruption.mode === "group" ? "SIGKILL of the session" : "SSH cut"} after ${interruption.afterMs} ms`;
+  switch (interruption.mode) {
+    case "step":
+      return `SIGKILL before step ${interruption.step}`;
+    case "ufw":
+      return `SIGKILL of the session inside a ufw call, right after ufw's write number ${interruption.write} of user.rules`;
+    case "group":
+      return `SIGKILL of the session after ${interruption.afterMs} ms`;
+    case "ssh":
+      return `SSH cut after ${interruption.afterMs} ms`;
+  }
 }
 
 /** The counts the issue asks for, then one line per failure. */
@@ -138,7 +149,7 @@ export function formatReport(report: FaultReport): string {
   const mean = (phase: number) => (records.reduce((total, record) => total + (record.phases[phase] ?? 0), 0) / Math.max(records.length, 1) / 1000).toFixed(1);
   const lines = [
     `${report.name}: ${records.length} interrupted runs, each followed by a normal run, in ${report.seconds.toFixed(0)} s`,
-    `  ${byMode("step").length} SIGKILLs at ${stepPoints.size} distinct steps of ${report.steps}, ${byMode("group").length} SIGKILLs of the whole session at random times, ${byMode("ssh").length} SSH cuts; ${interrupted} runs ended early (the others finished before the kill)`,
+    `  ${byMode("step").length} SIGKILLs at ${stepPoints.size} distinct steps of ${report.steps}, ${byMode("group").length} SIGKILLs of the whole session at random times, ${byMode("ufw").length > 0 ? `${byMode("ufw").length} SIGKILLs inside a ufw call, ` : ""}${byMode("ssh").length} SSH cuts; ${interrupted} runs ended early (the others finished before the kill)`,
     `  live state found after the interruption: ${[...states].map(([state, count]) => `${state} x${count}`).join(", ")}`,
     `  mean seconds per run: interrupted ${mean(0)}, checks ${mean(1)}, next run ${mean(2)}, checks ${mean(3)}`,
     `  failures: ${failures.length}`,
