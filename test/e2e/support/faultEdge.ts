@@ -62,6 +62,9 @@ export function requestSite(world: EdgeWorld, host: string, password?: string): 
       const status = stdout.slice(-3);
       resolve({ status, headers: stdout.slice(0, -3).toLowerCase() });
     });
+    // A child that exits before reading its stdin (a host mid-reboot refusing the
+    // connection) must fail its own check, not crash the run with EPIPE.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(config);
   });
 }

@@ -58,6 +58,9 @@ export function runOverSsh(
       clearTimeout(timer);
       resolve({ exitCode: code ?? (signal ? 128 : -1), stdout, stderr, durationMs: Date.now() - started });
     });
+    // A child that exits before reading its stdin (a host mid-reboot refusing the
+    // connection) must fail its own check, not crash the run with EPIPE.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.stdin ?? "");
   });
 }

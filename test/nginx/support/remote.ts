@@ -16,6 +16,9 @@ export function runRemote(command: string, stdin: string): Promise<RemoteRun> {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A child that exits before reading its stdin (a host mid-reboot refusing the
+    // connection) must fail its own check, not crash the run with EPIPE.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(stdin);
   });
 }
