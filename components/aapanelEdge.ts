@@ -21,7 +21,7 @@ export interface AaPanelEdgeArgs {
 }
 
 /**
- * The tier's site on the aaPanel host: the operator's htpasswd and the two nginx files,
+ * The tier's site on the aaPanel host: the operator's htpasswd and the nginx file,
  * installed over SSH by scripts that test before reloading and restore on failure.
  */
 export class AaPanelEdge extends pulumi.ComponentResource {

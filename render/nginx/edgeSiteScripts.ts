@@ -18,7 +18,9 @@ function edgeScript(site: EdgeSite, body: string, withFrames: boolean): string {
     manifest: paths.manifest,
     previous_dir: paths.previousDir,
     wanted_paths: site.files.map((file) => file.path),
-    ...(withFrames ? { frame_header: FRAME_HEADER } : {}),
+    legacy_conf: paths.legacyHttpLevelConf,
+    // Only apply merges the legacy zone file into the site file; delete removes both alike.
+    ...(withFrames ? { frame_header: FRAME_HEADER, site_conf: paths.siteConf } : {}),
   });
   return [
     `# cm-infra edge site for tier ${site.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
@@ -34,9 +36,10 @@ function edgeScript(site: EdgeSite, body: string, withFrames: boolean): string {
 }
 
 /**
- * Remote commands for the tier's two nginx files. create/update read the files from stdin
- * (framed, no secrets) and change nothing when they are already current; delete runs with
- * the old inputs and removes exactly the files this tier installed. Both test every state
+ * Remote commands for the tier's nginx file. create/update read it from stdin (framed, no
+ * secrets) and change nothing when it is already current; they also merge the separate
+ * zone file of earlier versions into it. delete runs with the old inputs and removes
+ * exactly the files this tier installed, that zone file included. Both test every state
  * the live folder will pass through with nginx -t on a staged copy before the first
  * rename, so a run killed at any point leaves a tested configuration; the next run clears
  * what it left and finishes the change (including a reload it never got to).

@@ -52,7 +52,8 @@ clear_leftovers() { # clear_leftovers <path in each folder to clear>...
   rm -f -- "\${nginx_conf%/*}"/.cm-infra-test."$tier".* 2>/dev/null || true
 }
 
-# Manifest lines drive rm, so it may only name files of this tier (0.cm-infra-<tier>.conf, cm-infra-<tier>.conf).
+# Manifest lines drive rm, so it may only name files of this tier: cm-infra-<tier>.conf, and
+# 0.cm-infra-<tier>.conf, where earlier versions kept the zone apart.
 read_manifest() {
   local path
   manifest_paths=()
@@ -143,17 +144,36 @@ check_target_folders() {
   done
 }
 
-# Stale files (listed by an earlier manifest) go first, server files before http-level
-# ones, then the new files in order: no state in between has a second copy of our zone.
+# Stale files (listed by an earlier manifest, in a folder no longer used) go first, then
+# the new file: no state in between has a second copy of our zone.
 plan_steps() {
   local i path stale=()
   for path in \${manifest_paths[@]+"\${manifest_paths[@]}"}; do
-    if ! is_wanted "$path" && [[ -e $path ]]; then stale+=("$path"); fi
+    if ! is_wanted "$path" && [[ $path != "$legacy_conf" ]]; then stale+=("$path"); fi
   done
-  for (( i = \${#stale[@]} - 1; i >= 0; i-- )); do add_step remove "\${stale[i]}"; done
+  add_removals \${stale[@]+"\${stale[@]}"}
   for i in "\${!wanted_paths[@]}"; do
-    if ! cmp -s -- "$work_dir/new.$i" "\${wanted_paths[i]}"; then add_step install "\${wanted_paths[i]}" "$work_dir/new.$i"; fi
+    if [[ \${wanted_paths[i]} == "$site_conf" && -e $legacy_conf ]]; then
+      plan_merge "$work_dir/new.$i"
+    elif ! cmp -s -- "$work_dir/new.$i" "\${wanted_paths[i]}"; then
+      add_step install "\${wanted_paths[i]}" "$work_dir/new.$i"
+    fi
   done
+}
+
+# An earlier version's site is two files: the zone in $legacy_conf, the server using it in
+# $site_conf. Renaming the new file over $site_conf would define the zone twice (nginx -t:
+# "is already bound to key"); removing $legacy_conf first would leave a server without its
+# zone. So the new file first replaces $legacy_conf (the old server then only repeats a
+# server_name, which nginx -t warns about; the first file loaded, the new one, serves),
+# and one rename then moves it over $site_conf, taking $legacy_conf away with it.
+plan_merge() { # plan_merge <new content of $site_conf>
+  if cmp -s -- "$1" "$site_conf"; then
+    add_step remove "$legacy_conf"
+    return 0
+  fi
+  if ! cmp -s -- "$1" "$legacy_conf"; then add_step install "$legacy_conf" "$1"; fi
+  add_step move "$site_conf" "$legacy_conf"
 }
 
 main_apply() {
@@ -203,16 +223,14 @@ main_apply
 /** delete: remove exactly our files (this render's paths plus the manifest's), tested staged first. */
 export const EDGE_DELETE = `
 main_delete() {
-  local i touched=()
+  local touched=()
   start_work
   read_manifest
   clear_leftovers "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"} "$manifest"
-  manifest_file touched "\${wanted_paths[@]}" \${manifest_paths[@]+"\${manifest_paths[@]}"}
+  # $legacy_conf even when no manifest lists it: it only ever held this tier's zone.
+  manifest_file touched "\${wanted_paths[@]}" "$legacy_conf" \${manifest_paths[@]+"\${manifest_paths[@]}"}
   mapfile -t touched <"$work_dir/touched"
-  # Server files before the http-level files their zones live in.
-  for (( i = \${#touched[@]} - 1; i >= 0; i-- )); do
-    if [[ -e \${touched[i]} ]]; then add_step remove "\${touched[i]}"; fi
-  done
+  add_removals "\${touched[@]}"
   if (( \${#step_kind[@]} == 0 )); then
     rm -f -- "$manifest"
     if [[ ! -e $reload_marker ]]; then

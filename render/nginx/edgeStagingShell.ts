@@ -122,6 +122,9 @@ stage_step() { # stage_step <n>: applies step n to the copies; returns 1 if ngin
   if [[ -z $staged ]]; then return 1; fi
   if [[ \${step_kind[$1]} == remove ]]; then
     rm -f -- "$staged"
+  elif [[ \${step_kind[$1]} == move ]]; then
+    # Both ends are in one folder, so the source has a copy beside $staged.
+    if ! mv -f -- "\${staged%/*}/\${step_source[$1]##*/}" "$staged"; then fail "cannot move the test copy to $staged"; fi
   elif ! cp -- "\${step_source[$1]}" "$staged"; then
     fail "cannot write the test copy $staged"
   fi

@@ -1,6 +1,6 @@
 /**
- * Bash for the steps of one edge change: each step is one rename into place or one
- * removal in a live folder, so each is atomic, and edgeStagingShell.ts has tested the
+ * Bash for the steps of one edge change: each step is one rename into place, one rename
+ * of a live file over another in the same folder, or one removal, so each is atomic, and edgeStagingShell.ts has tested the
  * state after every one of them before the first is taken.
  *
  * Expects $work_dir, $tier_state, $previous_dir, $nginx_binary, $nginx_conf,
@@ -14,11 +14,24 @@ step_temp=()
 steps_done=0
 reload_marker="$tier_state/reload-pending"
 
-add_step() { # add_step install|remove <live path> [<new content>]
+add_step() { # add_step install <live path> <new content> | move <live path> <live source> | remove <live path>
   step_kind+=("$1")
   step_path+=("$2")
   step_source+=("\${3:-}")
   step_temp+=("")
+}
+
+# Removes the existing ones among these files, those that hold a server before the zone
+# files of earlier versions (0.cm-infra-<tier>.conf): no state in between has a server
+# whose zone is gone.
+add_removals() { # add_removals <live path>...
+  local path
+  for path in "$@"; do
+    if [[ \${path##*/} != 0.* && -e $path ]]; then add_step remove "$path"; fi
+  done
+  for path in "$@"; do
+    if [[ \${path##*/} == 0.* && -e $path ]]; then add_step remove "$path"; fi
+  done
 }
 
 # Copies what is on disk now, to keep as the previous version and to undo a failed reload.
@@ -43,11 +56,11 @@ write_new_files() {
   done
 }
 
-# A removal cannot be staged beside its file; a read-only folder shows up here instead.
+# A removal or a move cannot be staged beside its file; a read-only folder shows up here instead.
 check_removals_possible() {
   local n folder output
   for n in "\${!step_kind[@]}"; do
-    if [[ \${step_kind[n]} != remove ]]; then continue; fi
+    if [[ \${step_kind[n]} == install ]]; then continue; fi
     folder=\${step_path[n]%/*}
     if ! output=$(mktemp "$folder/.cm-infra-tmp.$tier.XXXXXX" 2>&1); then
       fail "cannot remove files from $folder: \${output##*: }"
@@ -69,6 +82,11 @@ take_steps() {
     if [[ \${step_kind[n]} == remove ]]; then
       if ! output=$(rm -f -- "\${step_path[n]}" 2>&1); then rollback "cannot remove \${step_path[n]}: \${output##*: }" ""; fi
       say "removed \${step_path[n]}"
+    elif [[ \${step_kind[n]} == move ]]; then
+      if ! output=$(mv -f -- "\${step_source[n]}" "\${step_path[n]}" 2>&1); then
+        rollback "cannot move \${step_source[n]} to \${step_path[n]}: \${output##*: }" ""
+      fi
+      say "moved \${step_source[n]} to \${step_path[n]}"
     elif ! output=$(mv -f -- "\${step_temp[n]}" "\${step_path[n]}" 2>&1); then
       rollback "cannot move \${step_path[n]} into place: \${output##*: }" ""
     fi
@@ -80,6 +98,9 @@ take_steps() {
 undo_steps() {
   local n
   for (( n = steps_done - 1; n >= 0; n-- )); do
+    # The moved file goes back under its old name first: installing the old content over
+    # it directly would pass through a state nobody tested (a server without its zone).
+    if [[ \${step_kind[n]} == move ]]; then mv -f -- "\${step_path[n]}" "\${step_source[n]}"; fi
     if [[ -e $work_dir/old.$n ]]; then
       install_file "$work_dir/old.$n" "\${step_path[n]}"
     else

@@ -38,8 +38,8 @@ export function edgePaths(layout: NginxLayout, tier: TierName): EdgePaths {
   const htpasswdDir = `${layout.passDir}/${site}`;
   const tierStateDir = `${layout.stateDir}/edge/${site}`;
   return {
-    httpLevelConf: `${layout.vhostDir}/0.${site}.conf`,
-    serverConf: `${layout.vhostDir}/${site}.conf`,
+    siteConf: `${layout.vhostDir}/${site}.conf`,
+    legacyHttpLevelConf: `${layout.vhostDir}/0.${site}.conf`,
     htpasswdDir,
     htpasswdFile: `${htpasswdDir}/${tier}.htpasswd`,
     lockFile: `${layout.stateDir}/nginx.lock`,

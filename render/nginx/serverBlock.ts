@@ -84,10 +84,5 @@ export function renderServerBlock(spec: EdgeSiteSpec): string {
     "",
     ...renderProxy(spec),
   ];
-  return [
-    `# Managed by cm-infra (tier ${spec.tier}); edits are overwritten on the next deploy.`,
-    "# Deliberately not an aaPanel site: the panel neither lists nor rewrites this file.",
-    ...block("server", body),
-    "",
-  ].join("\n");
+  return [...block("server", body), ""].join("\n");
 }

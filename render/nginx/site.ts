@@ -1,14 +1,13 @@
 import type { NginxLayout } from "../../config/types";
 import type { PlainConfig } from "../../config/validate";
 import { lanWebEndpoint } from "../containers";
-import { renderHttpLevel } from "./httpLevel";
 import { edgePaths } from "./paths";
-import { renderServerBlock } from "./serverBlock";
+import { renderSiteConf } from "./siteConf";
 import type { EdgeSite, EdgeSiteSettings, EdgeSiteSpec } from "./types";
 
 /**
  * The one place an edge site is put together: every path from the layout, the htpasswd
- * path from those, and the two nginx files rendered.
+ * path from those, and the nginx file rendered.
  */
 export function edgeSite(settings: EdgeSiteSettings, layout: NginxLayout): EdgeSite {
   const paths = edgePaths(layout, settings.tier);
@@ -18,10 +17,7 @@ export function edgeSite(settings: EdgeSiteSettings, layout: NginxLayout): EdgeS
     layout,
     paths,
     spec,
-    files: [
-      { path: paths.httpLevelConf, content: renderHttpLevel(spec) },
-      { path: paths.serverConf, content: renderServerBlock(spec) },
-    ],
+    files: [{ path: paths.siteConf, content: renderSiteConf(spec) }],
   };
 }
 

@@ -29,10 +29,16 @@ export interface EdgeSiteSpec extends EdgeSiteSettings {
 
 /** Every path on the aaPanel host that the edge scripts create, replace or remove. */
 export interface EdgePaths {
-  /** http-level file holding the tier's limit_req_zone; `0.` sorts it with the panel's own. */
-  readonly httpLevelConf: string;
-  /** The tool-owned `server {}`; not a panel site, so no panel flow rewrites it. */
-  readonly serverConf: string;
+  /**
+   * The tier's one nginx file: its limit_req_zone, then the tool-owned `server {}` (not a
+   * panel site, so no panel flow rewrites it).
+   */
+  readonly siteConf: string;
+  /**
+   * Where earlier versions kept the zone in a file of its own; the scripts merge it into
+   * siteConf and remove it, never write it otherwise.
+   */
+  readonly legacyHttpLevelConf: string;
   readonly htpasswdDir: string;
   readonly htpasswdFile: string;
   /** Host-wide lock shared by every stack that edits this nginx. */
@@ -58,6 +64,6 @@ export interface EdgeSite {
   readonly layout: NginxLayout;
   readonly paths: EdgePaths;
   readonly spec: EdgeSiteSpec;
-  /** The two nginx files with their content, in install order (zone before the server that uses it). */
+  /** The nginx files with their content (one: the zone and the server that uses it share it). */
   readonly files: readonly ManagedFile[];
 }

@@ -10,7 +10,7 @@ import { renderUfwRules, ufwOwnerComment } from "../../render/firewall/ufwRules"
 import { edgeSiteOf } from "../../render/nginx/site";
 
 /**
- * Per tier, what the program installs as text: the two nginx files and the firewall's
+ * Per tier, what the program installs as text: the nginx site file and the firewall's
  * rules (the iptables fragment and the ufw rules), checked in under test/golden/<tier>/ so
  * a change to any of them shows in review exactly as it will land on the hosts.
  * Regenerate after an intended change: npx vitest run test/golden -u
@@ -37,7 +37,7 @@ describe.each(["rex", "siong", "dev", "sandbox"])("the %s stack file renders", (
   const config = committedConfig(stack);
   const golden = (name: string) => join(__dirname, stack, name);
 
-  test("the nginx files (http level, then the server block)", async () => {
+  test("the nginx site file (the zone, then the server block)", async () => {
     for (const file of edgeSiteOf(config).files) {
       await expect(file.content).toMatchFileSnapshot(golden(`nginx/${basename(file.path)}`));
     }

@@ -51,7 +51,7 @@ describe("edge site scripts executed like the provider does", () => {
     await upstream?.close();
   });
 
-  it("first apply installs both files, records a manifest and reloads", async () => {
+  it("first apply installs the site file, records a manifest and reloads", async () => {
     const run = await apply(dev, sandbox.layout);
     expect(run.code, run.stderr).toBe(0);
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=changed reloaded=yes");
@@ -87,13 +87,11 @@ describe("edge site scripts executed like the provider does", () => {
     const files = edgeSite(dev, sandbox.layout).files;
     const before = snapshot(files);
     const inodes = files.map((file) => statSync(file.path).ino);
-    const broken = files.map((file, index) =>
-      index === 1 ? { ...file, content: file.content.replace("server_tokens off;", "server_tokens off;\n    bogus_directive on;") } : file,
-    );
+    const broken = files.map((file) => ({ ...file, content: file.content.replace("server_tokens off;", "server_tokens off;\n    bogus_directive on;") }));
     const run = await apply(dev, sandbox.layout, encodeFileFrames(broken));
     expect(run.code).toBe(1);
     // The test ran on staged copies; the message names the file the operator knows.
-    expect(run.stderr).toContain(`unknown directive "bogus_directive" in ${files[1].path}:`);
+    expect(run.stderr).toContain(`unknown directive "bogus_directive" in ${files[0].path}:`);
     expect(run.stderr).toContain("nginx -t rejected the configuration; nothing was changed");
     expect(summaryOf(run)).toBe("cm-infra edge dev: result=failed reloaded=no");
     expect(snapshot(files)).toEqual(before);

@@ -22,8 +22,8 @@ describe("paths and zone names", () => {
     expect(rateLimitZoneName("dev")).not.toBe(rateLimitZoneName("sandbox"));
     expect(renderHttpLevel(edgeSettings("rex", 8000))).toContain("zone=cm_infra_rex_req:1m rate=20r/s;");
     expect(edgePaths(layout, "dev")).toEqual({
-      httpLevelConf: "/www/server/panel/vhost/nginx/0.cm-infra-dev.conf",
-      serverConf: "/www/server/panel/vhost/nginx/cm-infra-dev.conf",
+      siteConf: "/www/server/panel/vhost/nginx/cm-infra-dev.conf",
+      legacyHttpLevelConf: "/www/server/panel/vhost/nginx/0.cm-infra-dev.conf",
       htpasswdDir: "/www/server/pass/cm-infra-dev",
       htpasswdFile: "/www/server/pass/cm-infra-dev/dev.htpasswd",
       lockFile: "/var/lib/cm-infra/nginx.lock",
@@ -35,6 +35,21 @@ describe("paths and zone names", () => {
 
   it("refuses a state folder that nginx would load as config", () => {
     expect(() => edgePaths({ ...layout, stateDir: `${layout.vhostDir}/state` }, "dev")).toThrow(/must not be inside/);
+  });
+});
+
+describe("the site file", () => {
+  it("holds the zone first, then the server that uses it, the same bytes every time", () => {
+    const render = () => edgeSite(edgeSettings("dev", 8000), layout).files;
+    const files = render();
+    expect(files.map((file) => file.path)).toEqual(["/www/server/panel/vhost/nginx/cm-infra-dev.conf"]);
+    const text = files[0].content;
+    expect(render()[0].content).toBe(text);
+    const zone = text.indexOf("limit_req_zone $binary_remote_addr zone=cm_infra_dev_req:1m rate=20r/s;");
+    expect(zone).toBeGreaterThan(0);
+    expect(text.indexOf("\nserver {")).toBeGreaterThan(zone);
+    expect(text.match(/limit_req_zone/g)).toHaveLength(1);
+    expect(text.endsWith("}\n")).toBe(true);
   });
 });
 
@@ -142,12 +157,14 @@ describe("renderHtpasswd", () => {
 });
 
 describe("edgeSiteScripts", () => {
-  it("frames both files on stdin and keeps create and update identical", () => {
+  it("frames the one site file on stdin and keeps create and update identical", () => {
     const scripts = edgeSiteScripts(edgeSite(edgeSettings("dev", 8000), layout));
     expect(scripts.create).toBe(scripts.update);
     expect(scripts.create.startsWith("/bin/bash -c ")).toBe(true);
-    expect(scripts.stdin.split("\n").filter((line) => line.startsWith("@file "))).toHaveLength(2);
-    expect(scripts.stdin.endsWith("@eof 2\n")).toBe(true);
+    expect(scripts.stdin.split("\n").filter((line) => line.startsWith("@file "))).toEqual([
+      expect.stringMatching(/^@file [0-9a-f]{64} \/www\/server\/panel\/vhost\/nginx\/cm-infra-dev\.conf$/),
+    ]);
+    expect(scripts.stdin.endsWith("@eof 1\n")).toBe(true);
   });
 
   it("refuses content the frame format cannot carry", () => {

@@ -14,10 +14,9 @@ const flask = rex.find((host) => host.role === "flask") as HostExpectations;
 const aapanel = rex.find((host) => host.role === "aapanel") as HostExpectations;
 
 describe("what drift expects", () => {
-  test("rex: both nginx files and the htpasswd on the aaPanel host", () => {
+  test("rex: the nginx site file and the htpasswd on the aaPanel host", () => {
     expect(aapanel.host.address).toBe("192.0.2.5");
     expect(aapanel.expectations.map((expectation) => expectation.artifact)).toEqual([
-      "nginx /www/server/panel/vhost/nginx/0.cm-infra-rex.conf",
       "nginx /www/server/panel/vhost/nginx/cm-infra-rex.conf",
       "htpasswd /www/server/pass/cm-infra-rex/rex.htpasswd",
     ]);

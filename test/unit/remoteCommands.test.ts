@@ -31,7 +31,8 @@ describe.each([
     const site = run.one(COMMAND, `${tier}-edge-site`).inputs;
     expect(connectionOf(site).host).toBe("192.0.2.5");
     const stdin = String(site.stdin);
-    expect(stdin).toContain(`/www/server/panel/vhost/nginx/0.cm-infra-${tier}.conf`);
+    // One file per tier (zone and server together), so a change is one rename on the host.
+    expect(stdin).not.toContain(`/www/server/panel/vhost/nginx/0.cm-infra-${tier}.conf`);
     expect(stdin).toContain(`/www/server/panel/vhost/nginx/cm-infra-${tier}.conf`);
     expect(stdin).toContain(`server_name ${domain};`);
     expect(stdin).toContain(`proxy_pass http://${flask}:${web};`);
