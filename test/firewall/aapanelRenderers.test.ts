@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { AAPANEL_COMMON_BASH } from "../../render/aapanelFirewall/bash/common";
 import { AAPANEL_RULES_BASH } from "../../render/aapanelFirewall/bash/rules";
 import { AAPANEL_FIREWALL_SUMMARY_PATTERN } from "../../render/aapanelFirewall/hostPaths";
 import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
 import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
 import { aapanelFirewallSpecProblems } from "../../render/aapanelFirewall/validate";
+import { UFW_RESUME_BASH } from "../../render/ufwResumeBash";
 import { aapanelSpec } from "./aapanelFixtures";
 import { scriptInside } from "./fixtures";
 
@@ -151,5 +153,70 @@ describe("reading ufw rules (shared by the scripts and the drift probe)", () => 
       ].join("\n"),
     );
     expect(out).toBe("a\nb\nc\nd\ne\nf\ng\nh\n");
+  });
+});
+
+/**
+ * Runs the scripts' rule-list bookkeeping in a local bash, with a stand-in ufw that logs
+ * its arguments and answers $UFW_ANSWER; `ufw show added` prints $UFW_LIST. Prints the
+ * logged ufw calls, then ADDED.
+ */
+function withStandInUfw(list: readonly string[], body: string, answer = "Rule added"): { calls: string[]; added: string[] } {
+  const script = [
+    "set -euo pipefail",
+    'work=$(mktemp -d) && trap \'rm -rf "$work"\' EXIT',
+    'TIER=rex SSH_PORT=22 PANEL_PORT=7800 ADMIN_SOURCES=(10.0.0.0/8) COMMENT=cm-infra:aapanel COMMENT_PREFIX=cm-infra: STATE_DIR=$work LOCK_FILE=$work/lock',
+    AAPANEL_RULES_BASH,
+    AAPANEL_COMMON_BASH,
+    UFW_RESUME_BASH,
+    `UFW_LIST=$(cat <<'RULES'\nAdded user rules (see 'ufw status' for running firewall):\n${list.map((line) => `ufw ${line}\n`).join("")}RULES\n)`,
+    `UFW_ANSWER=${JSON.stringify(answer)}`,
+    'ufw() { printf \'%s\\n\' "$*" >>"$work/calls"; if [[ $* == "show added" ]]; then printf \'%s\\n\' "$UFW_LIST"; else printf \'%s\\n\' "$UFW_ANSWER"; fi; }',
+    "refresh_added",
+    // what run_ufw says is not under test here
+    `{\n${body}\n} >/dev/null`,
+    'cat "$work/calls"; echo ---; printf \'%s\\n\' "$ADDED"',
+  ].join("\n");
+  const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  expect(result.status).toBe(0);
+  const [calls = "", added = ""] = result.stdout.split("---\n");
+  return { calls: calls.split("\n").filter(Boolean), added: added.split("\n").filter(Boolean) };
+}
+
+describe("the rule list a run keeps, updated as ufw updates its own (no re-read after our changes)", () => {
+  const ours = (rule: string): string => `${rule} comment 'cm-infra:aapanel'`;
+  const v6 = "allow from 2001:db8::/32 to any port 888 proto tcp";
+
+  it("puts a new rule after the last IPv4 rule: ufw prints its IPv6-only rules after the rest", () => {
+    const { calls, added } = withStandInUfw(["allow 80/tcp", v6], 'ufw_add "allow 443/tcp"; ufw_add "allow from 10.0.0.0/8 to any port 22 proto tcp"');
+    expect(calls).toEqual(["show added", "allow 443/tcp comment cm-infra:aapanel", "allow from 10.0.0.0/8 to any port 22 proto tcp comment cm-infra:aapanel"]);
+    expect(added).toEqual(["allow 80/tcp", ours("allow 443/tcp"), ours("allow from 10.0.0.0/8 to any port 22 proto tcp"), v6]);
+  });
+
+  it("appends to an empty list, and an IPv6-only rule after everything", () => {
+    expect(withStandInUfw([], 'ufw_add "allow 443/tcp"').added).toEqual([ours("allow 443/tcp")]);
+    expect(withStandInUfw(["allow 80/tcp", v6], 'ufw_add "allow from 2001:db8::1 to any port 22 proto tcp"').added).toEqual([
+      "allow 80/tcp",
+      v6,
+      ours("allow from 2001:db8::1 to any port 22 proto tcp"),
+    ]);
+  });
+
+  it("rewrites in place a rule of ours that differs only in its action, as ufw does", () => {
+    const { added } = withStandInUfw(["allow 80/tcp", ours("deny 443/tcp"), "allow 888/tcp"], 'rule_owner "allow 443/tcp"; ufw_add "allow 443/tcp" "$OWNER_LINE"', "Rule updated");
+    expect(added).toEqual(["allow 80/tcp", ours("allow 443/tcp"), "allow 888/tcp"]);
+  });
+
+  it("deletes a held rule without reading ufw again", () => {
+    const { calls, added } = withStandInUfw(["allow 80/tcp", ours("allow 443/tcp"), v6], 'rule_owner "allow 443/tcp"; ufw_delete_held', "Rule deleted");
+    expect(calls).toEqual(["show added", "delete allow 443/tcp comment cm-infra:aapanel"]);
+    expect(added).toEqual(["allow 80/tcp", v6]);
+  });
+
+  it.each(["Skipping adding existing rule", "Could not delete non-existent rule"])("reads the list again after an unexpected answer: %s", (answer) => {
+    const { calls, added } = withStandInUfw(["allow 80/tcp"], 'ufw_add "allow 443/tcp"; rule_owner "allow 443/tcp"', answer);
+    expect(calls).toEqual(["show added", "allow 443/tcp comment cm-infra:aapanel", "show added"]);
+    expect(added).toEqual(["allow 80/tcp"]);
   });
 });

@@ -4,9 +4,9 @@ import { aapanelFirewallExpectationsOf } from "../../drift/aapanelFirewall";
 import { compareHost } from "../../drift/compare";
 import { parseProbeOutput, renderProbeScript } from "../../drift/probe";
 import { AAPANEL_FIREWALL_SUMMARY_PATTERN, aapanelRecordPath } from "../../render/aapanelFirewall/hostPaths";
-import { renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
+import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
 import type { AaPanelFirewallSpec } from "../../render/aapanelFirewall/types";
-import type { RemoteScripts } from "../../render/remoteScripts";
+import { asRemoteCommand, type RemoteScripts } from "../../render/remoteScripts";
 import { aapanelSpec } from "./aapanelFixtures";
 import { dockerIsAvailable, restartSandboxHost, sshTargetOf, startFreshSandbox, stopSandbox, type SandboxState } from "./support/sandboxHosts";
 import { mustRunOverSsh, runOverSsh, sshArguments, type CommandResult, type SshTarget } from "./support/sshRunner";
@@ -36,6 +36,28 @@ async function onProxy(command: string): Promise<string> {
 async function runPhase(spec: AaPanelFirewallSpec, phase: "create" | "update" | "delete"): Promise<CommandResult> {
   const scripts: RemoteScripts = renderAaPanelFirewallScripts(spec);
   return runOverSsh(proxy, scripts[phase], { stdin: "", timeoutMs: 120_000 });
+}
+
+const UFW_CALLS = "/tmp/cmapfw-ufw-calls";
+const ADDED_MARK = "--- ADDED as the run kept it";
+
+/**
+ * Runs a phase's script with two additions for the test's eyes only: a ufw function in
+ * front of the real one that notes each call's arguments, and, after the summary, the
+ * rule list the run kept in memory. Returns the calls and that list.
+ */
+async function runTraced(script: string): Promise<{ result: CommandResult; calls: string[]; added: string[] }> {
+  await onProxy(`rm -f ${UFW_CALLS}`);
+  const traced = [`ufw() { printf '%s\\n' "$*" >>${UFW_CALLS}; command ufw "$@"; }`, script, `printf '%s\\n' '${ADDED_MARK}' "$ADDED"`].join("\n");
+  const result = await runOverSsh(proxy, asRemoteCommand(traced), { stdin: "", timeoutMs: 120_000 });
+  expect(result.exitCode, result.stderr).toBe(0);
+  const calls = (await onProxy(`cat ${UFW_CALLS}`)).split("\n").filter(Boolean);
+  const added = (result.stdout.split(`${ADDED_MARK}\n`)[1] ?? "").split("\n").filter(Boolean);
+  return { result, calls, added };
+}
+
+async function ufwShowAdded(): Promise<string[]> {
+  return (await onProxy("ufw show added")).split("\n").filter((line) => line.startsWith("ufw ")).map((line) => line.slice("ufw ".length));
 }
 
 function summaryOf(result: CommandResult): string | undefined {
@@ -258,5 +280,41 @@ describe("ufw on the aaPanel host (sandbox proxy)", { timeout: 180_000 }, () => 
     expect((await othersRules()).filter((rule) => !rule.includes("operator-ssh"))).toEqual(panelRules);
     expect((await runOverSsh(proxy, "true")).exitCode).toBe(0);
     expect(summaryOf(await runPhase(rex, "delete"))).toBe("unchanged");
+  });
+
+  it("ufw is read once per run: the rule list a run keeps is ufw's own after adds, a rewrite in place and deletes", async () => {
+    // An IPv6-only rule (ufw prints those after the rest) and one of ours with another
+    // action (an add rewrites it where it stands).
+    await onProxy("ufw allow from 2001:db8::/32 to any port 888 proto tcp && ufw deny 443/tcp comment 'cm-infra:aapanel'");
+    const created = await runTraced(renderAaPanelFirewallApplyScript(rex));
+    expect(summaryOf(created.result)).toBe("changed");
+    expect(created.calls).toEqual([
+      "show added",
+      `allow from ${runner} to any port 22 proto tcp comment cm-infra:aapanel`,
+      `allow from ${runner} to any port ${PANEL_PORT} proto tcp comment cm-infra:aapanel`,
+      "allow 443/tcp comment cm-infra:aapanel",
+    ]);
+    const listed = await ufwShowAdded();
+    expect(created.added).toEqual(listed);
+    expect(listed.indexOf("allow 443/tcp comment 'cm-infra:aapanel'"), "rewritten where it stood").toBeLessThan(listed.indexOf(`allow from ${runner} to any port 22 proto tcp comment 'cm-infra:aapanel'`));
+    expect(listed.at(-1)).toBe("allow from 2001:db8::/32 to any port 888 proto tcp");
+
+    const again = await runTraced(renderAaPanelFirewallApplyScript(rex));
+    expect(summaryOf(again.result)).toBe("unchanged");
+    expect(again.calls).toEqual(["show added"]);
+    expect(again.added).toEqual(listed);
+
+    const removed = await runTraced(renderAaPanelFirewallDeleteScript(rex));
+    expect(summaryOf(removed.result)).toBe("changed");
+    expect(removed.calls).toEqual([
+      "show added",
+      `delete allow from ${runner} to any port 22 proto tcp comment cm-infra:aapanel`,
+      `delete allow from ${runner} to any port ${PANEL_PORT} proto tcp comment cm-infra:aapanel`,
+      "delete allow 443/tcp comment cm-infra:aapanel",
+    ]);
+    expect(removed.added).toEqual(await ufwShowAdded());
+    expect(removed.added.join("\n")).not.toContain("cm-infra:");
+    expect((await othersRules()).filter((rule) => !rule.includes("operator-ssh") && !rule.includes("2001:db8::"))).toEqual(panelRules);
+    expect((await runOverSsh(proxy, "true")).exitCode).toBe(0);
   });
 });

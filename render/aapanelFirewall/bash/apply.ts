@@ -50,7 +50,7 @@ claim_rules() {
     rule_owner "$rule"
     case $OWNER in
       absent) ufw_add "$rule" ;;
-      ours) if [[ $OWNER_RULE != "$rule" ]]; then ufw_add "$rule"; fi ;;
+      ours) if [[ $OWNER_RULE != "$rule" ]]; then ufw_add "$rule" "$OWNER_LINE"; fi ;;
       cm-infra | other)
         if [[ $OWNER_RULE != "$rule" ]]; then
           warn "'$OWNER_LINE' is not this tier's and takes the place of '$rule' (ufw counts them as one rule); left as it is"
@@ -104,6 +104,7 @@ claim_rules
 release_unwanted
 write_record "\${WANTED[@]}" "\${KEPT[@]}"
 enable_ufw_if_chosen
+ufw_changes_done
 name_exposing_rules
 summary "$BEFORE"
 `;

@@ -1,7 +1,7 @@
 // (In this template "\\${" is bash's own "${", escaped for TypeScript.)
 /**
  * Shared by the apply and delete scripts on the aaPanel host: logging, the host-wide lock,
- * reading ufw once per change, who holds a rule, the per-tier record, releasing a rule.
+ * reading ufw once per run, who holds a rule, the per-tier record, releasing a rule.
  * Written for this host on its own (nothing is sourced from the Flask host's scripts);
  * the lock and the records folder are the same, so both kinds of runs take turns.
  */
@@ -16,7 +16,7 @@ die() { printf 'cm-infra aapanel firewall %s: ERROR: %s\\n' "$TIER" "$*\${OUTCOM
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw needs it"
   local tool
-  for tool in ufw flock sha256sum cmp; do
+  for tool in ufw iptables flock sha256sum cmp; do
     command -v "$tool" >/dev/null || die "$tool not found; install the ufw package"
   done
 }
@@ -28,12 +28,16 @@ take_lock() {
   exec 9>"$LOCK_FILE"
   flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
   rm -f "$RECORD.tmp"
+  resume_interrupted_ufw
   refresh_added
-  if [[ "$(ufw status)" == "Status: active"* ]]; then UFW_ACTIVE=yes; fi
+  if ufw_chains_loaded; then UFW_ACTIVE=yes; fi
 }
 
-# Rules as \`ufw show added\` prints them, without "ufw "; read again only after our own
-# ufw commands changed them (every ufw call starts Python: about 0.3 s).
+# Rules as \`ufw show added\` prints them, without "ufw ". Every ufw call starts Python
+# (about 0.3 s, seconds on a busy host), so a run calls ufw once to read its state and
+# then only to change it: the list is read into ADDED under the lock, and our own adds
+# and deletes update ADDED as ufw updates its list (ufw_add, ufw_delete_held). Only a ufw
+# answer we did not expect (ADDED_STALE) makes the next use read the list again.
 ADDED=""
 ADDED_STALE=no
 UFW_ACTIVE=no
@@ -42,16 +46,31 @@ refresh_added() {
   ADDED_STALE=no
 }
 fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
+# Active is what \`ufw status\` itself checks (ufw's backend_iptables.py get_status): ufw's
+# user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
+# iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
+ufw_chains_loaded() {
+  local chain status
+  for chain in ufw-user-input ufw-user-output ufw-user-forward; do
+    iptables -w 30 -n -L "$chain" >/dev/null 2>&1 && continue
+    status=$?
+    [[ $status == 1 ]] && return 1
+    die "iptables could not list $chain (exit $status), so whether ufw is active is unknown"
+  done
+}
 ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 
 input_policy() { sed -n 's/^DEFAULT_INPUT_POLICY="\\{0,1\\}\\([A-Z]*\\)"\\{0,1\\}$/\\1/p' "$UFW_DEFAULTS" 2>/dev/null | tail -n 1; }
 
 run_ufw() {
   local output
+  ufw_changing
   OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
   say "ufw $*: \${output//$'\\n'/; }"
-  ADDED_STALE=yes
+  # ufw's list was not what ADDED says (changed outside the lock, or a half-done IPv6
+  # copy): read it again before it is used
+  if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
 }
 
 # Who holds rule $1, in OWNER: absent, ours (our comment), cm-infra (another cm-infra
@@ -81,18 +100,56 @@ rule_owner() {
   done <<<"$ADDED"
 }
 
+# Is listed rule $1 for IPv6 addresses only (an IPv6 address after from or to)?
+v6_only_rule() {
+  local words i
+  read -ra words <<<"\${1%% comment \\'*}"
+  for ((i = 1; i < \${#words[@]}; i++)); do
+    if [[ \${words[i - 1]} == from || \${words[i - 1]} == to ]] && [[ \${words[i]} == *:* ]]; then return 0; fi
+  done
+  return 1
+}
+
+# Adds rule $1 with our comment; $2 is the line ufw rewrites instead (the same rule with
+# another action, rule_owner's OWNER_LINE). ADDED follows ufw (backend_iptables.py
+# set_rule, frontend.py get_show_added): a rewrite keeps the line's place; a new rule goes
+# to the end of ufw's IPv4 list (and of its IPv6 list, when for any address), and the
+# IPv4 list is printed first, so it shows up before the first IPv6-only rule.
 ufw_add() {
-  local words
+  local words line new="$1 comment '$COMMENT'" old=\${2:-} placed=no list=""
   read -ra words <<<"$1"
   run_ufw "\${words[@]}" comment "$COMMENT"
+  # an IPv6-only rule of ours goes last: never placed inside the list
+  if [[ -z $old ]] && v6_only_rule "$1"; then placed=last; fi
+  while IFS= read -r line; do
+    [[ -n $line ]] || continue
+    if [[ $placed == no ]]; then
+      if [[ -n $old && $line == "$old" ]]; then
+        line=$new placed=yes
+      elif [[ -z $old ]] && v6_only_rule "$line"; then
+        list+="\${list:+$'\\n'}$new"
+        placed=yes
+      fi
+    fi
+    list+="\${list:+$'\\n'}$line"
+  done <<<"$ADDED"
+  if [[ $placed != yes ]]; then list+="\${list:+$'\\n'}$new"; fi
+  ADDED=$list
+  # a line to rewrite that ADDED did not hold: ufw knows better
+  if [[ -n $old && $placed != yes ]]; then ADDED_STALE=yes; fi
 }
 
 # ufw deletes only with the comment the rule carries, and says "Could not delete
-# non-existent rule" with status 0 when it finds none: check it is gone.
+# non-existent rule" with status 0 when it finds none: run_ufw then has the list read
+# again, and the rule must be gone from it.
 ufw_delete_held() {
-  local words comment=\${OWNER_LINE#"$OWNER_RULE comment '"}
+  local words line list="" comment=\${OWNER_LINE#"$OWNER_RULE comment '"}
   read -ra words <<<"$OWNER_RULE"
   run_ufw delete "\${words[@]}" comment "\${comment%\\'}"
+  while IFS= read -r line; do
+    if [[ -n $line && $line != "$OWNER_LINE" ]]; then list+="\${list:+$'\\n'}$line"; fi
+  done <<<"$ADDED"
+  ADDED=$list
   rule_owner "$OWNER_RULE"
   [[ $OWNER == absent ]] || die "ufw did not delete '$OWNER_RULE'"
 }
@@ -186,6 +243,6 @@ fingerprint() {
 
 summary() {
   fresh_added
-  if [[ $1 == "$(fingerprint)" ]]; then say unchanged; else say changed; fi
+  if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }
 `;

@@ -38,6 +38,7 @@ BEFORE=$(fingerprint)
 read_record
 recover_record
 release_all
+ufw_changes_done
 write_record "\${KEPT[@]}"
 remove_empty_folders
 summary "$BEFORE"
