@@ -28,6 +28,11 @@ const HOST_CONSTANTS = [
 function script(header: readonly string[], body: string): string {
   return [
     "set -euo pipefail",
+    // run_ufw reads ufw's answers ("Skipping", "non-existent"). ufw ships translations
+    // (/usr/share/ufw/messages) chosen by the locale pam_env hands SSH sessions (aaPanel
+    // hosts often run zh_CN); those two come untranslated from ufw 0.36's backend today,
+    // but the aaPanel host's scripts set C for the same reason: one rule for both.
+    "export LC_ALL=C",
     ...header,
     ...HOST_CONSTANTS,
     "",
