@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { AAPANEL_FIREWALL_KEY, firewallOf } from "./aapanelFirewall";
-import { SANDBOX_FILLED_KEYS } from "./keys";
+import { REGISTRY_PASSWORD_SECRET, SSH_KEY_SECRET } from "./defaults";
+import { SANDBOX_FILLED_KEYS, SECRET_KEYS } from "./keys";
 import { Problems, type Raw, isRecord, show } from "./reader";
-import { type SandboxRegistry, refuseStoredRegistryPassword, sandboxRegistry, sandboxRegistryPasswordFile } from "./sandboxRegistry";
+import { type SandboxRegistry, sandboxRegistry, sandboxRegistryPasswordFile } from "./sandboxRegistry";
 import { type PlainConfig, type ValidationInput, validateConfig } from "./validate";
 
 export interface SandboxSettings {
@@ -16,6 +17,22 @@ export interface SandboxSettings {
 }
 
 const PROJECT_ROOT = join(__dirname, "..");
+
+/**
+ * A secret stored on the sandbox tier would never be read: the deployer key and the
+ * registry password come from sandboxState, like the hosts, and the app secrets are
+ * generated. Each is refused, so nobody believes a value they set is the one in use.
+ */
+function refuseStoredSecrets(problems: Problems, presentSecrets: ReadonlySet<string>, stackName: string): void {
+  const why = (key: string): string => {
+    if (key === REGISTRY_PASSWORD_SECRET) return "is read from sandboxState's registry.passwordFile on the sandbox tier";
+    if (key === SSH_KEY_SECRET) return "is the deployer key sandbox:up made (sandboxState's sshKey) on the sandbox tier";
+    return "is generated on the sandbox tier (a throwaway value per stack)";
+  };
+  for (const key of SECRET_KEYS.filter((candidate) => presentSecrets.has(candidate))) {
+    problems.add(key, `${why(key)}: remove it with pulumi config rm ${key} --stack ${stackName}`);
+  }
+}
 
 /** One host as `sandbox/up.sh` records it; its values are validated as flaskHost/aapanelHost. */
 function sandboxHost(entry: unknown): Raw | undefined {
@@ -95,7 +112,7 @@ export function resolveStackValues(input: ValidationInput, root: string = PROJEC
       if (key === "aapanelHost" && isRecord(input.values.aapanelHost) && Object.keys(input.values.aapanelHost).every((name) => name === AAPANEL_FIREWALL_KEY)) continue;
       problems.add(key, `is filled in from sandboxState on the sandbox tier: remove it from the stack file${key === "aapanelHost" ? ` (only aapanelHost.${AAPANEL_FIREWALL_KEY} may stay)` : ""}`);
     }
-    refuseStoredRegistryPassword(problems, input.presentSecrets, input.stackName);
+    refuseStoredSecrets(problems, input.presentSecrets, input.stackName);
   }
   const sandbox = isSandbox ? readSandboxState(problems, input.values.sandboxState, root) : undefined;
   const result = validateConfig({

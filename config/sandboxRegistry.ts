@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { REGISTRY_PASSWORD_SECRET } from "./defaults";
 import { type Problems, isRecord, show } from "./reader";
 import type { ImageSource } from "./types";
 
@@ -19,16 +18,6 @@ export interface SandboxRegistry {
 export function sandboxRegistry(entry: unknown, dir: string): SandboxRegistry | undefined {
   if (!isRecord(entry) || typeof entry.address !== "string" || typeof entry.username !== "string" || typeof entry.passwordFile !== "string") return undefined;
   return { address: entry.address, username: entry.username, passwordFile: isAbsolute(entry.passwordFile) ? entry.passwordFile : join(dir, entry.passwordFile) };
-}
-
-/**
- * A stored registryPassword would never be read on the sandbox tier (the password comes
- * from sandboxState, like the hosts): refused, so nobody believes it is used.
- */
-export function refuseStoredRegistryPassword(problems: Problems, presentSecrets: ReadonlySet<string>, stackName: string): void {
-  if (presentSecrets.has(REGISTRY_PASSWORD_SECRET)) {
-    problems.add(REGISTRY_PASSWORD_SECRET, `is read from sandboxState's registry.passwordFile on the sandbox tier: remove it with pulumi config rm ${REGISTRY_PASSWORD_SECRET} --stack ${stackName}`);
-  }
 }
 
 /**

@@ -78,6 +78,16 @@ describe("the sandbox's registry password comes from its state file only", () =>
     );
   });
 
+  test("a stored deployer key or app secret is refused too (the sandbox's own are used)", async () => {
+    const refused = runWith(FIXTURE, { sshPrivateKey: "FAKE-STORED-KEY", telegramBotToken: "FAKE-STORED-TOKEN" });
+    await expect(refused).rejects.toThrow(
+      "Pulumi.sandbox.yaml: cm-infra:sshPrivateKey: is the deployer key sandbox:up made (sandboxState's sshKey) on the sandbox tier: remove it with pulumi config rm sshPrivateKey --stack sandbox",
+    );
+    await expect(refused).rejects.toThrow(
+      "Pulumi.sandbox.yaml: cm-infra:telegramBotToken: is generated on the sandbox tier (a throwaway value per stack): remove it with pulumi config rm telegramBotToken --stack sandbox",
+    );
+  });
+
   test("a state file from before the registry host says to run sandbox:up again", async () => {
     const path = stateWith((state) => delete state.registry);
     await expect(runWith(path)).rejects.toThrow(`Pulumi.sandbox.yaml: cm-infra:sandboxState: "${path}" names no registry, which images.registryAuth needs (a sandbox from before the registry host): run npm run sandbox:up again`);
