@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { SandboxApplier, changeCount, htpasswdBcrypt } from "./applier";
 import { containerPlan } from "./applier/containerArgs";
 import { remoteDockerCommand } from "./applier/transports";
@@ -13,7 +13,8 @@ import { fakeBcrypt, fakeDocker, fakeSsh } from "./applier/fakes";
 import { UnsupportedInputError } from "./applier/inputReader";
 import { PINNED_HOST_ALIAS, knownHostsText, sshArgv, sshConfigText } from "./applier/sshSession";
 import type { SshSession } from "./applier/types";
-import { PROJECT, SECRET_KEYS, fakeSecret, resolve, stackConfig } from "../support/program";
+import { PROJECT, SECRET_KEYS, fakeSecret, stackConfig } from "../support/program";
+import { REX_IMAGE_DIGESTS, applyRex } from "./support/rexThroughApplier";
 
 // Run with: npx vitest run -c test/e2e/applier/vitest.config.mts test/e2e/applier.test.ts
 
@@ -290,30 +291,10 @@ describe("random password", () => {
 });
 
 describe("the real program with fake transports", () => {
-  async function applyStack(applier: SandboxApplier, overrides: Record<string, string> = {}) {
-    await applier.install(PROJECT, "rex");
-    const config = { ...stackConfig("rex"), ...Object.fromEntries(Object.entries(overrides).map(([key, value]) => [`${PROJECT}:${key}`, value])) };
-    for (const key of SECRET_KEYS) config[`${PROJECT}:${key}`] = fakeSecret(key);
-    pulumi.runtime.setAllConfig(config, SECRET_KEYS.map((key) => `${PROJECT}:${key}`));
-    vi.resetModules();
-    const program = (await import("../../index")) as Record<string, unknown>;
-    // finish() first: it waits for every registration and throws on a failed step, whose
-    // outputs would otherwise never resolve.
-    const counters = await applier.finish();
-    const outputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(program)) outputs[name] = pulumi.Output.isInstance(value) ? await resolve(value) : value;
-    return { counters, outputs };
-  }
-
-  const images = {
-    "mysql:8.0": `sha256:${"a".repeat(64)}`,
-    ...Object.fromEntries(["cm-api", "cm-web", "cm-telegram", "cm-transfer"].map((image, index) => [`registry.example.com/cm/${image}:2026.11.1`, `sha256:${String(index).repeat(64)}`])),
-  };
-
   test("applies every resource, then re-applies with zero changes, then destroys keeping the volume", async () => {
-    const docker = fakeDocker(images);
+    const docker = fakeDocker(REX_IMAGE_DIGESTS);
     const { applier, ssh } = applierWith(fakeSsh(), docker);
-    const first = await applyStack(applier);
+    const first = await applyRex(applier);
     expect(first.counters.resources.created).toBeGreaterThan(10);
     expect(first.counters.commands.create).toBe(3);
     expect(first.outputs.operatorPassword).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -324,18 +305,18 @@ describe("the real program with fake transports", () => {
     expect(docker.calls.every((call) => call.host.startsWith("ssh://"))).toBe(true);
     for (const key of SECRET_KEYS) expect(JSON.stringify(docker.calls.map((call) => call.args))).not.toContain(fakeSecret(key));
     expect(creates.find((call) => call.args[2] === "rex-mysql")?.environment?.MYSQL_PASSWORD).toBe(fakeSecret("dbPassword"));
-    expect(creates.find((call) => call.args[2] === "rex-mysql")?.args).toContain(images["mysql:8.0"]);
+    expect(creates.find((call) => call.args[2] === "rex-mysql")?.args).toContain(REX_IMAGE_DIGESTS["mysql:8.0"]);
     // The htpasswd line travels on stdin; the plaintext password never does.
     const htpasswd = ssh.sessions.find((session) => session.stdin?.includes("$2a$10$"));
     expect(htpasswd?.stdin).not.toContain(String(first.outputs.operatorPassword));
 
-    const second = await applyStack(applier);
+    const second = await applyRex(applier);
     expect(changeCount(second.counters)).toBe(0);
     expect(second.counters.sshSessions).toBe(0);
     expect(second.counters.dockerOperations).toBe(0);
     expect(second.outputs.operatorPassword).toBe(first.outputs.operatorPassword);
 
-    const rotated = await applyStack(applier, { edge: JSON.stringify({ ...JSON.parse(stackConfig("rex")[`${PROJECT}:edge`] ?? "{}"), passwordRotation: "rotated" }) });
+    const rotated = await applyRex(applier, { edge: JSON.stringify({ ...JSON.parse(stackConfig("rex")[`${PROJECT}:edge`] ?? "{}"), passwordRotation: "rotated" }) });
     expect(rotated.counters.resources.replaced).toBe(1);
     expect(rotated.counters.commands.update).toBe(1);
     expect(rotated.outputs.operatorPassword).not.toBe(first.outputs.operatorPassword);

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { SandboxApplier, changeCount } from "./applier";
 import { type ContainerInspect, goDurationOfNanos, readContainer, refreshedInputs } from "./applier/container";
 import { fakeBcrypt, fakeDocker, fakeSsh } from "./applier/fakes";
 import { CONTAINER_INPUTS, SEMANTICS_BY_TYPE, planChange } from "./applier/providerSemantics";
 import { keyOfUrn } from "./applier/sandboxApplier";
-import { PROJECT, SECRET_KEYS, fakeSecret, runProgram, stackConfig } from "../support/program";
+import { PROJECT, SECRET_KEYS, runProgram, stackConfig } from "../support/program";
+import { REX_IMAGE_DIGESTS, applyRex } from "./support/rexThroughApplier";
 
 // Run with: npx vitest run -c test/e2e/applier/vitest.config.mts test/e2e/providerFidelity.test.ts
 // Each block pins one way the real providers differ from what a naive stand-in would do;
@@ -295,22 +295,8 @@ describe("up --refresh (the provider's Read)", () => {
 });
 
 describe("the real rex stack through fake engines", () => {
-  async function applyRex(applier: SandboxApplier, overrides: Record<string, string> = {}) {
-    await applier.install(PROJECT, "rex");
-    const config = { ...stackConfig("rex"), ...Object.fromEntries(Object.entries(overrides).map(([key, value]) => [`${PROJECT}:${key}`, value])) };
-    for (const key of SECRET_KEYS) config[`${PROJECT}:${key}`] = fakeSecret(key);
-    pulumi.runtime.setAllConfig(config, SECRET_KEYS.map((key) => `${PROJECT}:${key}`));
-    vi.resetModules();
-    await import("../../index");
-    return applier.finish();
-  }
-
   test("moving rex to another engine deletes every container and network on the old one and creates them on the new one", async () => {
-    const images = {
-      "mysql:8.0": `sha256:${"a".repeat(64)}`,
-      ...Object.fromEntries(["cm-api", "cm-web", "cm-telegram", "cm-transfer"].map((image, index) => [`registry.example.com/cm/${image}:2026.11.1`, `sha256:${String(index).repeat(64)}`])),
-    };
-    const fake = fakeDocker(images);
+    const fake = fakeDocker(REX_IMAGE_DIGESTS);
     const applier = applierWith(fake);
     await applyRex(applier);
     const oldHost = fake.calls[0]?.host ?? "";
@@ -320,7 +306,7 @@ describe("the real rex stack through fake engines", () => {
     // if the stack sets one go to the new host; the fixture's host key stays.
     const committed = stackConfig("rex");
     const flaskHost = JSON.parse(committed[`${PROJECT}:flaskHost`] ?? "{}") as Record<string, unknown>;
-    const moved = await applyRex(applier, {
+    const { counters: moved } = await applyRex(applier, {
       flaskHost: JSON.stringify({ ...flaskHost, address: "192.0.2.99" }),
       lanAddress: "192.0.2.99",
       ...(committed[`${PROJECT}:dockerHost`] === undefined ? {} : { dockerHost: `ssh://${String(flaskHost.sshUser)}@192.0.2.99:${String(flaskHost.sshPort)}` }),
