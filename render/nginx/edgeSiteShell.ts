@@ -172,6 +172,13 @@ plan_merge() { # plan_merge <new content of $site_conf>
     add_step remove "$legacy_conf"
     return 0
   fi
+  # $site_conf already has the zone (the one-file layout, with a zone file put back beside
+  # it): that zone file is a stray copy, and without it $site_conf stands alone.
+  if grep -q "^limit_req_zone " -- "$site_conf" 2>/dev/null; then
+    add_step remove "$legacy_conf"
+    add_step install "$site_conf" "$1"
+    return 0
+  fi
   if ! cmp -s -- "$1" "$legacy_conf"; then add_step install "$legacy_conf" "$1"; fi
   add_step move "$site_conf" "$legacy_conf"
 }

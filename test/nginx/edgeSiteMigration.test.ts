@@ -197,6 +197,21 @@ describe("edge site: a host with the two-file layout of earlier versions converg
     await eventually(async () => expect((await served()).headers["content-security-policy"]).toBe("default-src 'none'"));
   }, 180_000);
 
+  it("a zone file put back beside the one file is removed by the next apply, with or without a change", async () => {
+    for (const settings of [after, before]) {
+      writeFileSync(paths.legacyHttpLevelConf, oldFiles(before).zone);
+      // The zone twice: nginx names a size clash first, if there is one.
+      expect((await sandbox.test()).output).toMatch(/is already bound to key|conflicts with already declared size/);
+      const run = await apply(settings);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`removed ${paths.legacyHttpLevelConf}`);
+      expect(ourFiles()).toEqual(["cm-infra-dev.conf"]);
+      expect(read(paths.siteConf)).toBe(merged(settings));
+      expect((await sandbox.test()).ok).toBe(true);
+    }
+    await eventually(async () => expect((await served()).headers["content-security-policy"]).toBe(before.contentSecurityPolicy));
+  });
+
   it("delete removes both old files, the server file first, also when the manifest is gone", async () => {
     for (const manifest of [true, false]) {
       installOldLayout();
