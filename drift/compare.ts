@@ -35,6 +35,8 @@ function judge(expectation: Expectation, found: string | undefined): { expected:
   switch (expectation.kind) {
     case "file":
       return { expected: `sha256 ${expectation.sha256.slice(0, 12)}`, found: found === "missing" ? "missing" : `sha256 ${found.slice(0, 12)}`, ok: found === expectation.sha256 };
+    case "absent":
+      return { expected: "absent", found, ok: found === "absent" };
     case "htpasswd": {
       const wanted = `user ${expectation.user} bcrypt lines 1`;
       return { expected: wanted, found, ok: found === wanted };

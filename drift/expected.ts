@@ -20,6 +20,9 @@ export function expectedState(config: PlainConfig): HostExpectations[] {
     const { files, paths } = edgeSiteOf(config);
     aapanel.push(
       ...files.map((file) => ({ kind: "file" as const, artifact: `nginx ${file.path}`, path: file.path, sha256: sha256Hex(file.content) })),
+      // Earlier versions' zone file: beside the one site file it defines the zone twice, and
+      // the next nginx -t (a panel save, a certificate renewal) fails for every site.
+      { kind: "absent", artifact: `nginx ${paths.legacyHttpLevelConf}`, path: paths.legacyHttpLevelConf },
       { kind: "htpasswd", artifact: `htpasswd ${paths.htpasswdFile}`, path: paths.htpasswdFile, user: config.edge.operatorUser },
     );
   }

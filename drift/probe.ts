@@ -21,6 +21,8 @@ function probeFor(expectation: Expectation): string {
       const path = shellQuote(expectation.path);
       return `if [ -f ${path} ]; then sha256sum < ${path} | cut -d' ' -f1; else echo missing; fi`;
     }
+    case "absent":
+      return `if [ -e ${shellQuote(expectation.path)} ]; then echo present; else echo absent; fi`;
     case "htpasswd": {
       const path = shellQuote(expectation.path);
       const awk = shellQuote('NR == 1 { shape = ($2 ~ /^\\$2[aby]\\$[0-9][0-9]\\$/) ? "bcrypt" : "not-bcrypt"; print "user " $1 " " shape " lines " n } END { if (NR == 0) print "empty" }');

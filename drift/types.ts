@@ -5,6 +5,8 @@ import type { AaPanelFirewallExpectation } from "./aapanelFirewall";
 export type Expectation =
   /** A file whose exact content the program renders. */
   | { readonly kind: "file"; readonly artifact: string; readonly path: string; readonly sha256: string }
+  /** A file an earlier version installed and the scripts remove; nginx would load it beside ours. */
+  | { readonly kind: "absent"; readonly artifact: string; readonly path: string }
   /** The htpasswd file: its content comes from state, so check its owner line's shape only. */
   | { readonly kind: "htpasswd"; readonly artifact: string; readonly path: string; readonly user: string }
   /** The tier's live iptables chain, rule by rule. */

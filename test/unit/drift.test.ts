@@ -14,10 +14,11 @@ const flask = rex.find((host) => host.role === "flask") as HostExpectations;
 const aapanel = rex.find((host) => host.role === "aapanel") as HostExpectations;
 
 describe("what drift expects", () => {
-  test("rex: the nginx site file and the htpasswd on the aaPanel host", () => {
+  test("rex: the nginx site file, no zone file of the old layout, and the htpasswd on the aaPanel host", () => {
     expect(aapanel.host.address).toBe("192.0.2.5");
     expect(aapanel.expectations.map((expectation) => expectation.artifact)).toEqual([
       "nginx /www/server/panel/vhost/nginx/cm-infra-rex.conf",
+      "nginx /www/server/panel/vhost/nginx/0.cm-infra-rex.conf",
       "htpasswd /www/server/pass/cm-infra-rex/rex.htpasswd",
     ]);
   });
@@ -45,7 +46,7 @@ describe("the probe script, run for real", () => {
     expect(result.status).toBe(0);
   });
 
-  test("reports file hashes, missing files and the htpasswd's shape without its hash", () => {
+  test("reports file hashes, missing files, files that must be gone and the htpasswd's shape without its hash", () => {
     const conf = join(scratch, "site.conf");
     const htpasswd = join(scratch, "rex.htpasswd");
     writeFileSync(conf, "server {}\n");
@@ -55,6 +56,8 @@ describe("the probe script, run for real", () => {
       { kind: "file" as const, artifact: "conf", path: conf, sha256: "0".repeat(64) },
       { kind: "file" as const, artifact: "gone", path: join(scratch, "gone.conf"), sha256: "0".repeat(64) },
       { kind: "htpasswd" as const, artifact: "htpasswd", path: htpasswd, user: "rex-operator" },
+      { kind: "absent" as const, artifact: "leftover", path: conf },
+      { kind: "absent" as const, artifact: "removed", path: join(scratch, "gone.conf") },
     ];
     const output = execFileSync("bash", ["-s"], { input: renderProbeScript(expectations), encoding: "utf8" });
     expect(output).not.toContain(hash);
@@ -62,8 +65,9 @@ describe("the probe script, run for real", () => {
     expect(found.get(0)).toBe(execFileSync("sha256sum", [conf], { encoding: "utf8" }).split(" ")[0]);
     expect(found.get(1)).toBe("missing");
     expect(found.get(2)).toBe("user rex-operator bcrypt lines 1");
+    expect([found.get(3), found.get(4)]).toEqual(["present", "absent"]);
     const rows = compareHost({ ...aapanel, expectations }, found);
-    expect(rows.map((row) => row.status)).toEqual(["drift", "drift", "ok"]);
+    expect(rows.map((row) => row.status)).toEqual(["drift", "drift", "ok", "drift", "ok"]);
     expect(renderTable(rows)).not.toContain(hash);
   });
 });
