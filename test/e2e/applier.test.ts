@@ -253,6 +253,17 @@ describe("remote command lifecycle", () => {
     await expect(failed).rejects.toThrow(/c: create failed: Process exited with status 3[\s\S]*partial output[\s\S]*nginx: config test failed/);
   });
 
+  test("a failed command fails the apply even when a later resource waits on its output, and nothing after it runs", async () => {
+    const { applier, ssh } = applierWith(fakeSsh((session) => (session.command === "first" ? { exitCode: 1, stdout: "", stderr: "broken\n" } : { exitCode: 0, stdout: "ok\n", stderr: "" })));
+    const failed = apply(applier, () => {
+      const first = remoteCommand("first", { create: "first" });
+      remoteCommand("second", { create: first.stdout.apply((out) => `second ${out}`) });
+      remoteCommand("third", { create: "third" }, { dependsOn: [first] });
+    });
+    await expect(failed).rejects.toThrow(/first: create failed: Process exited with status 1[\s\S]*broken/);
+    expect(ssh.sessions.map((session) => session.command)).toEqual(["first"]);
+  }, 20_000);
+
   test("an unknown command input fails", async () => {
     const { applier } = applierWith();
     await expect(apply(applier, () => void remoteCommand("c", { create: "x", connection: { ...CONNECTION, password: "pw" } }))).rejects.toThrow(/"password"/);

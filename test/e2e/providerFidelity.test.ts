@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as docker from "@pulumi/docker";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { SandboxApplier, changeCount } from "./applier";
-import { type ContainerInspect, goDurationOfNanos, readContainer, refreshedInputs } from "./applier/container";
+import { type ContainerInspect, goDurationOfNanos, readContainer, refreshedContainerInputs } from "./applier/container";
 import { fakeBcrypt, fakeDocker, fakeSsh } from "./applier/fakes";
 import { CONTAINER_INPUTS, SEMANTICS_BY_TYPE, planChange } from "./applier/providerSemantics";
 import { keyOfUrn } from "./applier/sandboxApplier";
@@ -270,7 +270,7 @@ function inspectOf(inputs: { name: string; healthcheck: typeof HEALTH }): Contai
 describe("up --refresh (the provider's Read)", () => {
   test("a duration written as '60s' reads back as '1m0s' and shows a change (the defect)", () => {
     const stored = { name: "t", image: "sha256:abc", healthcheck: { ...HEALTH, startPeriod: "60s" } };
-    const refreshed = refreshedInputs(stored, readContainer(inspectOf({ name: "t", healthcheck: HEALTH }), stored));
+    const refreshed = refreshedContainerInputs(stored, readContainer(inspectOf({ name: "t", healthcheck: HEALTH }), stored));
     expect((refreshed.healthcheck as Record<string, unknown>).startPeriod).toBe("1m0s");
   });
 

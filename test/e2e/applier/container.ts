@@ -1,6 +1,7 @@
 import { containerPlan } from "./containerArgs";
 import { type AppliedState, type HandlerContext, type ResourceHandler, dockerOk, isNotFound } from "./handler";
 import { CONTAINER_INPUTS } from "./providerSemantics";
+import { refreshedInputs } from "./refresh";
 import { shellJoin } from "./shellQuote";
 import type { DockerRunner, ResourceRecord } from "./types";
 
@@ -49,7 +50,7 @@ export function containerHandler(context: HandlerContext, healthPollIntervalMs =
       if (result.exitCode !== 0) throw new Error(`docker container inspect ${String(record.inputs.name)}: ${result.stderr.trim()}`);
       const [inspect] = JSON.parse(result.stdout) as ContainerInspect[];
       if (inspect === undefined) return undefined;
-      return refreshedInputs(record.inputs, readContainer(inspect, record.inputs));
+      return refreshedContainerInputs(record.inputs, readContainer(inspect, record.inputs));
     },
     async delete(record: ResourceRecord): Promise<void> {
       const docker = context.docker(record.engine);
@@ -225,43 +226,7 @@ function withSchemaDefaults(inputs: Readonly<Record<string, unknown>>): Record<s
   };
 }
 
-/**
- * The state after a refresh: each input Read sets takes the read value ("computed" ones
- * only when the program sets them, since Optional+Computed never diffs when left out),
- * everything else keeps the stored input.
- */
-export function refreshedInputs(stored: Readonly<Record<string, unknown>>, read: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const planned = withSchemaDefaults(stored);
-  const state: Record<string, unknown> = { ...stored };
-  for (const [input, semantics] of Object.entries(CONTAINER_INPUTS)) {
-    if (semantics.read === "notRead" || !(input in read)) continue;
-    if (semantics.read === "computed" && stored[input] === undefined) continue;
-    const value = read[input];
-    // Read left the planned value (schema defaults included) as it was: keep the stored input.
-    state[input] = sameJson(value, planned[input]) ? stored[input] : value;
-  }
-  return state;
-}
-
-/**
- * Terraform's SDKv2 does not diff an unset Optional attribute against the zero value Read
- * stored ("", 0, false, empty list or map), and `user`/`working_dir` suppress "" diffs too.
- */
-function sameJson(left: unknown, right: unknown): boolean {
-  if (isZero(left) && isZero(right)) return true;
-  return JSON.stringify(sortKeys(left)) === JSON.stringify(sortKeys(right));
-}
-
-function isZero(value: unknown): boolean {
-  if (value === undefined || value === null || value === "" || value === 0 || value === false) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && Object.keys(value).length === 0;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, inner]) => [key, sortKeys(inner)]));
-  }
-  return value;
+/** The state a refresh leaves for a container: the generic rule, with the container schema's defaults. */
+export function refreshedContainerInputs(stored: Readonly<Record<string, unknown>>, read: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return refreshedInputs(CONTAINER_INPUTS, stored, read, withSchemaDefaults(stored));
 }

@@ -1,5 +1,7 @@
 import { type HandlerContext, type ResourceHandler, dockerOk, isNotFound } from "./handler";
 import { InputReader, UnsupportedInputError } from "./inputReader";
+import { NETWORK_INPUTS } from "./providerSemantics";
+import { refreshedInputs } from "./refresh";
 
 /**
  * docker:index/network:Network (resource_docker_network_funcs.go). Create is a plain
@@ -33,10 +35,8 @@ export function networkHandler(context: HandlerContext): ResourceHandler {
     async read(record) {
       const result = await context.docker(record.engine)(["network", "inspect", "--format", "{{.Name}} {{.Internal}}", record.id]);
       if (result.exitCode !== 0) return undefined;
-      const [name = "", internalText = ""] = result.stdout.trim().split(" ");
-      const internal = internalText === "true";
-      // An unset `internal` and a read false are equal to the SDK (zero value): keep the input.
-      return { ...record.inputs, name, internal: internal === (record.inputs.internal === true) ? record.inputs.internal : internal };
+      const [name = "", internal = ""] = result.stdout.trim().split(" ");
+      return refreshedInputs(NETWORK_INPUTS, record.inputs, { name, internal: internal === "true" });
     },
     async delete(record) {
       const result = await context.docker(record.engine)(["network", "rm", String(record.inputs.name)]);
