@@ -30,7 +30,7 @@ export interface EdgeWorld {
   readonly operators: readonly [Operator, Operator];
 }
 
-/** Two versions that differ in both files (zone rate and size; burst and CSP), the hardest case. */
+/** Two versions that differ in the zone (rate and size) and in the server (burst and CSP), the hardest case. */
 export function edgeVariant(world: EdgeWorld, variant: 0 | 1): EdgeSiteSettings {
   return {
     tier: TIER,
@@ -83,22 +83,31 @@ async function leftoverProblems(world: EdgeWorld): Promise<string[]> {
   return found.stdout.trim() === "" ? [] : [`left behind: ${found.stdout.trim().split("\n").join(" ")}`];
 }
 
-/** Which version each live file holds ("none" when absent, "other" when neither). */
+/**
+ * Which version the live site file holds: "v0", "v1", "none" when absent, "other" when
+ * neither. A zone file of the old two-file layout beside it shows as " +0.conf", so a
+ * state that is not exactly one version's set never matches a version's label.
+ */
 function edgeLabeller(world: EdgeWorld): () => Promise<string> {
-  const versions = [0, 1].map((variant) => edgeSite(edgeVariant(world, variant as 0 | 1), AAPANEL_LAYOUT).files.map((file) => sha256Hex(file.content)));
-  const [httpPath, serverPath] = edgeSite(edgeVariant(world, 0), AAPANEL_LAYOUT).files.map((file) => file.path);
-  const name = (index: number, hash: string) => (hash === "none" ? "none" : versions.findIndex((version) => version[index] === hash) === -1 ? "other" : `v${versions.findIndex((version) => version[index] === hash)}`);
+  const versions = [0, 1].map((variant) => edgeSite(edgeVariant(world, variant as 0 | 1), AAPANEL_LAYOUT).files.map((file) => sha256Hex(file.content)).join(" "));
+  const name = (hashes: string) => {
+    const index = versions.indexOf(hashes);
+    return index === -1 ? "other" : `v${index}`;
+  };
   return async () => {
-    const read = await onHostAsync(world.proxy, `for f in ${httpPath} ${serverPath}; do if [ -e "$f" ]; then sha256sum <"$f" | cut -d' ' -f1; else echo none; fi; done`);
-    const [http = "", server = ""] = read.stdout.trim().split("\n");
-    return `http=${name(0, http)} server=${name(1, server)}`;
+    const read = await onHostAsync(
+      world.proxy,
+      `if [ -e ${PATHS.siteConf} ]; then sha256sum <${PATHS.siteConf} | cut -d' ' -f1; else echo none; fi; if [ -e ${PATHS.legacyHttpLevelConf} ]; then echo legacy; fi`,
+    );
+    const [site = "", legacy] = read.stdout.trim().split("\n");
+    return `${site === "none" ? "none" : name(site)}${legacy === undefined ? "" : " +0.conf"}`;
   };
 }
 
 /** The edge site's create/update script, switching between two versions. */
 export function edgeApplyScenario(world: EdgeWorld): Scenario {
   let current: 0 | 1 = 0;
-  const label = (variant: number) => `http=v${variant} server=v${variant}`;
+  const label = (variant: number) => `v${variant}`;
   return {
     name: "edge site create/update",
     ssh: world.ssh,
@@ -109,8 +118,8 @@ export function edgeApplyScenario(world: EdgeWorld): Scenario {
       const from = current;
       const to: 0 | 1 = from === 0 ? 1 : 0;
       current = to;
-      // Renames go http-level first; the one state in between was tested with nginx -t too.
-      return { script: applyScript(world, to), allowed: [label(from), `http=v${to} server=v${from}`, label(to)], target: label(to) };
+      // One file, one rename: the live folder holds exactly the old version or the new one.
+      return { script: applyScript(world, to), allowed: [label(from), label(to)], target: label(to) };
     },
     state: edgeLabeller(world),
     async checkLive() {
@@ -149,8 +158,7 @@ export function edgeDeleteScenario(world: EdgeWorld): Scenario {
     async setUp() {
       const created = await runSession(world.ssh, applyScript(world, 0).command, applyScript(world, 0).stdin);
       if (created.exitCode !== 0) throw new Error(`re-creating the edge site failed: ${created.stderr}`);
-      // Server file first, then the http-level file its zone lives in.
-      return { script: deleteScript, allowed: ["http=v0 server=v0", "http=v0 server=none", "http=none server=none"], target: "http=none server=none" };
+      return { script: deleteScript, allowed: ["v0", "none"], target: "none" };
     },
     state: edgeLabeller(world),
     async checkLive() {
