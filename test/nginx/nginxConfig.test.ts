@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeSettings } from "./support/fixtures";
 import { createNginxSandbox, type NginxSandbox } from "./support/nginxSandbox";
 import { nginxSupportsHttp2Directive, requireTool } from "./support/tools";
+import { renderServerBlock } from "../../render/nginx/serverBlock";
 import { edgeSite } from "../../render/nginx/site";
 
 describe("tool discovery", () => {
@@ -35,6 +37,21 @@ describe("rendered configs under a real nginx -t (aaPanel-like tree)", () => {
   it("accepts a TLS tier (without http2 on nginx < 1.25.1)", async () => {
     sandbox.writeFiles(edgeSite(edgeSettings("rex", 9000, { listenPort: 18443, tls, http2: false }), sandbox.layout).files);
     expect(await sandbox.test()).toMatchObject({ ok: true });
+  });
+
+  it("accepts a TLS tier's state half-way off the two-file layout: the new file in the zone file's place, the old server beside it", async () => {
+    const site = edgeSite(edgeSettings("rex", 9000, { listenPort: 18443, tls, http2: false }), sandbox.layout);
+    const changed = edgeSite(edgeSettings("rex", 9000, { listenPort: 18443, tls, http2: nginxSupportsHttp2Directive(), contentSecurityPolicy: false }), sandbox.layout);
+    sandbox.writeFiles([
+      { path: site.paths.legacyHttpLevelConf, content: changed.files[0].content },
+      { path: site.paths.siteConf, content: renderServerBlock(site.spec) },
+    ]);
+    const result = await sandbox.test();
+    rmSync(site.paths.legacyHttpLevelConf);
+    sandbox.writeFiles(site.files);
+    expect(result, result.output).toMatchObject({ ok: true });
+    // Two servers for one name on one port: nginx warns and serves the first it loads.
+    expect(result.output).toContain('conflicting server name "rex.cm.test" on 0.0.0.0:18443, ignored');
   });
 
   it("uses `http2 on;`, which this nginx accepts exactly when it is >= 1.25.1", async () => {
