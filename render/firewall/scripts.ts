@@ -1,10 +1,6 @@
 import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
 import { renderDockerUserFragment, tierChainName } from "./dockerUser";
-import { FIREWALL_APPLY_BASH } from "./bash/apply";
-import { FIREWALL_COMMON_BASH } from "./bash/common";
-import { FIREWALL_DELETE_BASH } from "./bash/delete";
-import { FIREWALL_BLOCK_BASH } from "./bash/managedBlock";
-import { FIREWALL_UFW_BASH } from "./bash/ufwOwnership";
+import { scriptPart } from "../scriptFiles";
 import { UFW_RESUME_BASH } from "../ufwResumeBash";
 import { FIREWALL_HOST_PATHS } from "./hostPaths";
 import type { FirewallSpec } from "./types";
@@ -36,10 +32,10 @@ function script(header: readonly string[], body: string): string {
     ...header,
     ...HOST_CONSTANTS,
     "",
-    FIREWALL_COMMON_BASH,
+    scriptPart("firewall/sh/common.sh"),
     UFW_RESUME_BASH,
-    FIREWALL_BLOCK_BASH,
-    FIREWALL_UFW_BASH,
+    scriptPart("firewall/sh/managedBlock.sh"),
+    scriptPart("firewall/sh/ufwOwnership.sh"),
     body,
   ].join("\n");
 }
@@ -57,7 +53,7 @@ export function renderFirewallApplyScript(spec: FirewallSpec): string {
       `SSH_RULES=${bashArray(rules.ssh)}`,
       `PORT_RULES=${bashArray(rules.ports)}`,
     ],
-    FIREWALL_APPLY_BASH,
+    scriptPart("firewall/sh/apply.sh"),
   );
 }
 
@@ -69,7 +65,7 @@ export function renderFirewallDeleteScript(spec: FirewallSpec): string {
   assertValidFirewallSpec(spec);
   return script(
     [`TIER=${shellQuote(spec.tier)}`, `SSH_PORT=${spec.sshPort}`, `CHAIN=${shellQuote(tierChainName(spec.tier))}`],
-    FIREWALL_DELETE_BASH,
+    scriptPart("firewall/sh/delete.sh"),
   );
 }
 

@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderFirewallScripts } from "../../render/firewall/scripts";
 import { devSpec, rexSpec, scriptInside } from "./fixtures";
@@ -18,5 +20,19 @@ describe("firewall scripts pass shellcheck (apt: shellcheck)", () => {
         expect(result.status).toBe(0);
       });
     }
+  }
+});
+
+describe("every remote script part kept as a .sh file passes shellcheck on its own", () => {
+  const root = join(__dirname, "../../render");
+  const parts = (readdirSync(root, { recursive: true }) as string[]).filter((path) => path.endsWith(".sh")).sort();
+  it("finds the parts", () => expect(parts.length).toBeGreaterThan(0));
+  for (const part of parts) {
+    it(part, () => {
+      const result = spawnSync("shellcheck", ["-s", "bash", join(root, part)], { encoding: "utf8" });
+      expect(result.error, "shellcheck is not installed (apt-get install shellcheck)").toBeUndefined();
+      expect(result.stdout + result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    });
   }
 });

@@ -1,6 +1,7 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/** Which ufw rules are ours, adding and releasing them without touching anyone else's. */
-export const FIREWALL_UFW_BASH = `# Prints who holds a rule: absent, ours, cm-infra (another tier) or operator.
+# shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
+# Flask host firewall: which ufw rules are ours, adding and releasing them without
+# touching anyone else's.
+# Prints who holds a rule: absent, ours, cm-infra (another tier) or operator.
 rule_owner() {
   local rule=$1 line
   while IFS= read -r line; do
@@ -9,7 +10,7 @@ rule_owner() {
       return
     fi
     if [[ $line == "$rule comment '"* ]]; then
-      case \${line#"$rule comment '"} in
+      case ${line#"$rule comment '"} in
         "$COMMENT'") echo ours ;;
         "$COMMENT_PREFIX"*) echo cm-infra ;;
         *) echo operator ;;
@@ -25,8 +26,8 @@ rule_comment() {
   local rule=$1 line
   while IFS= read -r line; do
     if [[ $line == "$rule comment '$COMMENT_PREFIX"* ]]; then
-      line=\${line#"$rule comment '"}
-      printf '%s\\n' "\${line%\\'}"
+      line=${line#"$rule comment '"}
+      printf '%s\n' "${line%\'}"
       return
     fi
   done <<<"$ADDED"
@@ -39,7 +40,7 @@ run_ufw() {
   ufw_changing
   OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
-  say "ufw $*: \${output//$'\\n'/; }"
+  say "ufw $*: ${output//$'\n'/; }"
   if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
 }
 
@@ -48,8 +49,8 @@ run_ufw() {
 ufw_add() {
   local words
   read -ra words <<<"$1"
-  run_ufw "\${words[@]}" comment "$COMMENT"
-  ADDED+="\${ADDED:+$'\\n'}$1 comment '$COMMENT'"
+  run_ufw "${words[@]}" comment "$COMMENT"
+  ADDED+="${ADDED:+$'\n'}$1 comment '$COMMENT'"
 }
 
 ufw_delete() {
@@ -57,9 +58,9 @@ ufw_delete() {
   read -ra words <<<"$1"
   comment=$(rule_comment "$1")
   [[ -n $comment ]] || return 0
-  run_ufw delete "\${words[@]}" comment "$comment"
+  run_ufw delete "${words[@]}" comment "$comment"
   while IFS= read -r line; do
-    if [[ $line != "$1 comment '$comment'" ]]; then kept+="\${kept:+$'\\n'}$line"; fi
+    if [[ $line != "$1 comment '$comment'" ]]; then kept+="${kept:+$'\n'}$line"; fi
   done <<<"$ADDED"
   ADDED=$kept
 }
@@ -83,13 +84,13 @@ wanted_by_other_tier() {
   return 1
 }
 
-# What \`ufw status verbose\` prints as "allow (incoming)", read as ufw reads it (backend.py
+# What `ufw status verbose` prints as "allow (incoming)", read as ufw reads it (backend.py
 # _get_defaults: KEY=value lines of /etc/default/ufw, then ufw.conf, the last one wins,
 # lower-cased and unquoted) without starting Python.
 default_input_accepts() {
   local policy
   policy=$(awk -F= '/^[A-Za-z0-9_]+="?[A-Za-z0-9_]+"?/ && toupper($1) == "DEFAULT_INPUT_POLICY" { policy = tolower($2) }
-    END { gsub(/["\\x27]/, "", policy); print policy }' /etc/default/ufw /etc/ufw/ufw.conf 2>/dev/null || true)
+    END { gsub(/["\x27]/, "", policy); print policy }' /etc/default/ufw /etc/ufw/ufw.conf 2>/dev/null || true)
   [[ $policy == accept ]]
 }
 
@@ -99,7 +100,7 @@ ssh_allowed_without() {
   local excluded=$1 line rule pattern=" (port )?$SSH_PORT(/tcp)? "
   if default_input_accepts; then return 0; fi
   while IFS= read -r line; do
-    rule=\${line%% comment \\'*}
+    rule=${line%% comment \'*}
     [[ $rule != "$excluded" ]] || continue
     [[ $rule == "allow "* || $rule == "limit "* ]] || continue
     [[ $rule != "allow out"* && $rule != "limit out"* ]] || continue
@@ -118,7 +119,7 @@ release_rule() {
     return 0
   fi
   if [[ $kind == ssh ]] && ufw_is_active && ! ssh_allowed_without "$rule"; then
-    say "keeping SSH rule '$rule': it is the only rule that lets SSH in and ufw stays active;" \\
+    say "keeping SSH rule '$rule': it is the only rule that lets SSH in and ufw stays active;" \
       "remove it by hand once SSH is allowed otherwise: ufw delete $rule comment '$(rule_comment "$rule")'"
     return 0
   fi
@@ -126,4 +127,3 @@ release_rule() {
   # the next release asks whether SSH still gets in without its rule: it needs this one gone
   fresh_added
 }
-`;

@@ -1,7 +1,8 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/** The generated block in /etc/ufw/after.rules and loading it into the running firewall. */
-export const FIREWALL_BLOCK_BASH = `# Persistence design. ufw-init loads /etc/ufw/after.rules with iptables-restore
-# --noflush at boot (before dockerd starts) and on every \`ufw reload\`, so rules kept
+# shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
+# Flask host firewall: the generated block in /etc/ufw/after.rules, and loading it into
+# the running firewall.
+# Persistence design. ufw-init loads /etc/ufw/after.rules with iptables-restore
+# --noflush at boot (before dockerd starts) and on every `ufw reload`, so rules kept
 # there are in place before any container is published and come back after a reload.
 # dockerd keeps DOCKER-USER's content when it restarts. The block must declare
 # DOCKER-USER: at boot the chain does not exist yet, and an "-A DOCKER-USER" without
@@ -30,11 +31,11 @@ fragments_with_ours() { # fragments_with_ours <this tier's fragment as it will b
 }
 
 render_block() {
-  if [[ \${#FRAGMENTS[@]} -eq 0 ]]; then return 0; fi
-  printf '%s\\n' "$BLOCK_BEGIN" '*filter' ':DOCKER-USER - [0:0]'
-  grep -h '^:' "\${FRAGMENTS[@]}"
-  grep -h '^-A' "\${FRAGMENTS[@]}"
-  printf '%s\\n' 'COMMIT' "$BLOCK_END"
+  if [[ ${#FRAGMENTS[@]} -eq 0 ]]; then return 0; fi
+  printf '%s\n' "$BLOCK_BEGIN" '*filter' ':DOCKER-USER - [0:0]'
+  grep -h '^:' "${FRAGMENTS[@]}"
+  grep -h '^-A' "${FRAGMENTS[@]}"
+  printf '%s\n' 'COMMIT' "$BLOCK_END"
 }
 
 check_block_markers() {
@@ -59,12 +60,12 @@ prepare_block() { # prepare_block <this tier's fragment as it will be, or empty>
   block=$(render_block)
   if [[ -n $block ]]; then
     # a broken after.rules would stop ufw from starting at the next boot
-    printf '%s\\n' "$block" | iptables-restore --test --noflush ||
+    printf '%s\n' "$block" | iptables-restore --test --noflush ||
       die "iptables-restore --test rejected the generated block; $AFTER_RULES left as it was"
   fi
-  write_beside "$AFTER_RULES" "\${AFTER_RULES##*/}.cm-infra.XXXXXX" < <(
+  write_beside "$AFTER_RULES" "${AFTER_RULES##*/}.cm-infra.XXXXXX" < <(
     after_rules_without_block
-    if [[ -n $block ]]; then printf '%s\\n' "$block"; fi
+    if [[ -n $block ]]; then printf '%s\n' "$block"; fi
   )
   if cmp -s "$TEMP_FILE" "$AFTER_RULES"; then
     rm -f "$TEMP_FILE"
@@ -86,7 +87,7 @@ install_block() {
 }
 
 # Loads the block as ufw-init would (iptables-restore --noflush) instead of a full
-# \`ufw reload\`: same result for our chains, without re-creating all of ufw's. One
+# `ufw reload`: same result for our chains, without re-creating all of ufw's. One
 # iptables-restore commits DOCKER-USER and every tier chain at once: at no moment does a
 # web port go unfiltered. The snapshot names the block it loaded, so a run killed between
 # rewriting after.rules and loading it is finished by the next run.
@@ -99,17 +100,16 @@ load_block_live() {
     rm -f "$SNAPSHOT"
     return 0
   fi
-  loaded="block $(printf '%s\\n' "$block" | sha256sum | cut -d' ' -f1)"
-  if [[ $BLOCK_CHANGED == 0 && -f $SNAPSHOT && "$(<"$SNAPSHOT")" == "$loaded"$'\\n'"$(managed_live_rules)" ]]; then
+  loaded="block $(printf '%s\n' "$block" | sha256sum | cut -d' ' -f1)"
+  if [[ $BLOCK_CHANGED == 0 && -f $SNAPSHOT && "$(<"$SNAPSHOT")" == "$loaded"$'\n'"$(managed_live_rules)" ]]; then
     return 0
   fi
   OUTCOME=""
-  printf '%s\\n' "$block" | iptables-restore --noflush
+  printf '%s\n' "$block" | iptables-restore --noflush
   say "loaded the DOCKER-USER rules into the running firewall"
-  if ! { mkdir -p "$STATE_DIR" && printf '%s\\n%s\\n' "$loaded" "$(managed_live_rules)" >"$SNAPSHOT.tmp" &&
+  if ! { mkdir -p "$STATE_DIR" && printf '%s\n%s\n' "$loaded" "$(managed_live_rules)" >"$SNAPSHOT.tmp" &&
     mv -f "$SNAPSHOT.tmp" "$SNAPSHOT"; } 2>/dev/null; then
     say "warning: could not record the loaded rules in $SNAPSHOT; the next run loads them again"
   fi
 }
 
-`;

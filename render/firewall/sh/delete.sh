@@ -1,6 +1,7 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/** delete: remove exactly this tier's rules, leaving other tiers' and the operator's. */
-export const FIREWALL_DELETE_BASH = `remove_chain_live() {
+# shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
+# Flask host firewall, delete: remove exactly this tier's rules, leaving other tiers' and
+# the operator's.
+remove_chain_live() {
   local tries=0
   while iptables -C DOCKER-USER -j "$CHAIN" 2>/dev/null; do
     OUTCOME=""
@@ -26,7 +27,7 @@ release_all_rules() {
 
 remove_empty_folders() {
   local folder
-  for folder in "$FRAGMENT_DIR" "\${FRAGMENT_DIR%/*}" "$STATE_DIR" "\${STATE_DIR%/*}"; do
+  for folder in "$FRAGMENT_DIR" "${FRAGMENT_DIR%/*}" "$STATE_DIR" "${STATE_DIR%/*}"; do
     if [[ -d $folder ]]; then rmdir --ignore-fail-on-non-empty "$folder"; fi
   done
 }
@@ -48,4 +49,3 @@ release_all_rules
 ufw_changes_done
 remove_empty_folders
 summary "$BEFORE"
-`;

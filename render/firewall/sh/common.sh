@@ -1,10 +1,8 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/**
- * Shared by the apply and delete scripts: logging, preflight, the host-wide lock, the
- * "unchanged" fingerprint. Paths and per-tier values come from the header scripts.ts
- * renders in front of it.
- */
-export const FIREWALL_COMMON_BASH = `readonly COMMENT="$COMMENT_PREFIX$TIER"
+# shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
+# Flask host firewall, shared by the apply and delete scripts: logging, preflight, the
+# host-wide lock, the "unchanged" fingerprint. Per-tier values and paths come from the
+# header render/firewall/scripts.ts writes in front of it.
+readonly COMMENT="$COMMENT_PREFIX$TIER"
 readonly FRAGMENT_FILE="$FRAGMENT_DIR/$TIER.rules"
 readonly STATE_FILE="$STATE_DIR/$TIER.ufw"
 # The live DOCKER-USER/chain rules as last loaded; a mismatch means someone changed them.
@@ -12,8 +10,8 @@ readonly SNAPSHOT="$STATE_DIR/live-rules"
 
 # Every error says whether anything was changed; the first change clears it.
 OUTCOME="nothing was changed"
-say() { printf 'cm-infra firewall %s: %s\\n' "$TIER" "$*"; }
-die() { printf 'cm-infra firewall %s: ERROR: %s\\n' "$TIER" "$*\${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
+say() { printf 'cm-infra firewall %s: %s\n' "$TIER" "$*"; }
+die() { printf 'cm-infra firewall %s: ERROR: %s\n' "$TIER" "$*${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
 
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw and iptables need it"
@@ -28,7 +26,7 @@ preflight() {
 # lock is a flock on fd 9, which the kernel drops when the holder dies (SIGKILL, a lost
 # session), so a killed run never leaves a lock behind.
 take_lock() {
-  mkdir -p "\${LOCK_FILE%/*}"
+  mkdir -p "${LOCK_FILE%/*}"
   exec 9>"$LOCK_FILE"
   flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
   # Temp files a killed run left: not *.rules, so nothing ever loaded them; none is in
@@ -47,15 +45,15 @@ remove_temp_files() {
 # A temp file beside <file> (same folder, so mv is an atomic rename) holding stdin; sets
 # TEMP_FILE. A full or read-only folder fails here, with the system's reason.
 write_beside() { # write_beside <file> <template name>
-  local folder=\${1%/*} output
+  local folder=${1%/*} output
   if ! output=$(mkdir -p "$folder" 2>&1 && mktemp "$folder/$2" 2>&1); then
-    die "cannot create a file in $folder: \${output##*: }"
+    die "cannot create a file in $folder: ${output##*: }"
   fi
   TEMP_FILE=$output
   if ! cat >"$TEMP_FILE" 2>/dev/null; then die "cannot write in $folder (is the disk full?)"; fi
 }
 
-# Rules as \`ufw show added\` prints them, without the leading "ufw ".
+# Rules as `ufw show added` prints them, without the leading "ufw ".
 added_rules() { ufw show added | sed -n 's/^ufw //p'; }
 
 # Every ufw call starts Python (about 0.3 s, seconds on a busy host), so a run calls ufw
@@ -71,7 +69,7 @@ refresh_added() {
   ADDED_STALE=no
 }
 fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
-# Active is what \`ufw status\` itself checks (ufw's backend_iptables.py get_status): ufw's
+# Active is what `ufw status` itself checks (ufw's backend_iptables.py get_status): ufw's
 # user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
 # iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
 ufw_chains_loaded() {
@@ -101,7 +99,7 @@ fingerprint() {
     cat "$AFTER_RULES"
     cat "$FRAGMENT_DIR"/*.rules 2>/dev/null || true
     cat "$STATE_DIR"/*.ufw 2>/dev/null || true
-    printf 'ufw active: %s\\n%s\\n' "$UFW_ACTIVE" "$ADDED"
+    printf 'ufw active: %s\n%s\n' "$UFW_ACTIVE" "$ADDED"
     managed_live_rules
   } | sha256sum
 }
@@ -111,4 +109,3 @@ summary() {
   if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }
 
-`;
