@@ -180,7 +180,7 @@ describe("outputs come from the resources", () => {
 
 describe.each(PRODUCTION_TIERS)("production tier %s", (tier) => {
   test("publishes web-view on the LAN address alone, never on loopback", async () => {
-    const run = await runProgram(tier, tier === "sandbox" ? { overrides: { sandboxState: SANDBOX_FIXTURE } } : {});
+    const run = await runProgram(tier, tier === "sandbox" ? { omitSecrets: SECRET_KEYS, overrides: { sandboxState: SANDBOX_FIXTURE } } : {});
     expect(container(run, tier, "web-view").ports).toEqual([webBinding(LAN_ADDRESS[tier], EXPECTED_WEB_PORT[tier])]);
   });
 });
