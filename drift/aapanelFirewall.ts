@@ -1,5 +1,5 @@
 import type { PlainConfig } from "../config/validate";
-import { AAPANEL_RULES_BASH } from "../render/aapanelFirewall/bash/rules";
+import { AAPANEL_RULES_BASH } from "../render/aapanelFirewall/scriptParts";
 import { AAPANEL_FIREWALL_HOST_PATHS, aapanelRecordPath } from "../render/aapanelFirewall/hostPaths";
 import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "../render/aapanelFirewall/rules";
 import { aapanelScriptHeader } from "../render/aapanelFirewall/scripts";

@@ -1,8 +1,5 @@
 import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
-import { AAPANEL_APPLY_BASH } from "./bash/apply";
-import { AAPANEL_COMMON_BASH } from "./bash/common";
-import { AAPANEL_DELETE_BASH } from "./bash/delete";
-import { AAPANEL_RULES_BASH } from "./bash/rules";
+import { AAPANEL_APPLY_BASH, AAPANEL_COMMON_BASH, AAPANEL_DELETE_BASH, AAPANEL_RULES_BASH } from "./scriptParts";
 import { AAPANEL_FIREWALL_HOST_PATHS } from "./hostPaths";
 import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "./rules";
 import type { AaPanelFirewallSpec } from "./types";

@@ -1,9 +1,7 @@
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
-import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE } from "./edgeSiteShell";
-import { EDGE_STAGING } from "./edgeStagingShell";
-import { EDGE_STEPS } from "./edgeStepsShell";
+import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE, EDGE_STAGING, EDGE_STEPS, TAKE_LOCK, WRITE_BESIDE } from "./scriptParts";
 import { encodeFileFrames, FRAME_HEADER } from "./fileFrames";
-import { bashAssignments, STRICT_MODE, TAKE_LOCK, WRITE_BESIDE } from "./shellCommon";
+import { bashAssignments, STRICT_MODE } from "./shellCommon";
 import type { EdgeSite } from "./types";
 
 function edgeScript(site: EdgeSite, body: string, withFrames: boolean): string {

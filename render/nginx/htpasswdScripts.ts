@@ -1,6 +1,6 @@
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
-import { HTPASSWD_APPLY, HTPASSWD_COMMON, HTPASSWD_DELETE } from "./htpasswdShell";
-import { bashAssignments, STRICT_MODE, TAKE_LOCK } from "./shellCommon";
+import { HTPASSWD_APPLY, HTPASSWD_COMMON, HTPASSWD_DELETE, TAKE_LOCK } from "./scriptParts";
+import { bashAssignments, STRICT_MODE } from "./shellCommon";
 import type { EdgeSite } from "./types";
 
 /** What the htpasswd scripts need of the site: its tier and the paths it installs at. */

@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { AAPANEL_COMMON_BASH } from "../../render/aapanelFirewall/bash/common";
-import { AAPANEL_RULES_BASH } from "../../render/aapanelFirewall/bash/rules";
+import { AAPANEL_COMMON_BASH, AAPANEL_RULES_BASH } from "../../render/aapanelFirewall/scriptParts";
 import { AAPANEL_FIREWALL_SUMMARY_PATTERN } from "../../render/aapanelFirewall/hostPaths";
 import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
 import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";

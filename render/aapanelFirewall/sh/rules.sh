@@ -1,16 +1,15 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/**
- * Reading ufw rules as `ufw show added` prints them: which sources and ports a rule lets
- * in. Pure functions of their arguments (and ADMIN_SOURCES, SSH_PORT, PANEL_PORT, COMMENT,
- * ADDED for exposing_rules): the apply and delete scripts use them, and the drift probe
- * runs exposing_rules on the host with the same text, so both judge a rule alike.
- */
-export const AAPANEL_RULES_BASH = `# An IPv4 address or network as "<number> <prefix length>"; fails for anything else.
+# shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
+# aaPanel host firewall: reading ufw rules as `ufw show added` prints them (which sources
+# and ports a rule lets in). Pure functions of their arguments (and ADMIN_SOURCES,
+# SSH_PORT, PANEL_PORT, COMMENT, ADDED for exposing_rules): the apply and delete scripts
+# use them, and the drift probe runs exposing_rules on the host with the same text, so
+# both judge a rule alike.
+# An IPv4 address or network as "<number> <prefix length>"; fails for anything else.
 ipv4_net() {
-  local address=\${1%/*} prefix=32 part number=0
-  if [[ $1 == */* ]]; then prefix=\${1#*/}; fi
+  local address=${1%/*} prefix=32 part number=0
+  if [[ $1 == */* ]]; then prefix=${1#*/}; fi
   [[ $prefix =~ ^[0-9]{1,2}$ ]] && ((10#$prefix <= 32)) || return 1
-  [[ $address =~ ^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$ ]] || return 1
+  [[ $address =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || return 1
   local IFS=.
   for part in $address; do
     ((10#$part <= 255)) || return 1
@@ -37,9 +36,9 @@ ports_cover() {
   local item items
   [[ -n $1 ]] || return 0
   IFS=, read -ra items <<<"$1"
-  for item in "\${items[@]}"; do
+  for item in "${items[@]}"; do
     if [[ $item == *:* ]]; then
-      if ((10#\${item%:*} <= $2 && $2 <= 10#\${item#*:})); then return 0; fi
+      if ((10#${item%:*} <= $2 && $2 <= 10#${item#*:})); then return 0; fi
     elif ((10#$item == $2)); then
       return 0
     fi
@@ -55,23 +54,23 @@ ports_cover() {
 read_rule() {
   local words i=1 side=to value port_list='^[0-9]+(:[0-9]+)?(,[0-9]+(:[0-9]+)?)*$'
   read -ra words <<<"$1"
-  RULE_ACTION=\${words[0]:-} RULE_INCOMING=yes RULE_SOURCE=any RULE_PORTS="" RULE_TCP=yes RULE_PLAIN=yes
-  if [[ $RULE_ACTION == route || \${words[1]:-} == out ]]; then
+  RULE_ACTION=${words[0]:-} RULE_INCOMING=yes RULE_SOURCE=any RULE_PORTS="" RULE_TCP=yes RULE_PLAIN=yes
+  if [[ $RULE_ACTION == route || ${words[1]:-} == out ]]; then
     RULE_INCOMING=no
     return 0
   fi
-  if [[ \${words[1]:-} == in ]]; then i=2; fi
-  case \${words[i]:-} in
+  if [[ ${words[1]:-} == in ]]; then i=2; fi
+  case ${words[i]:-} in
     from | to | proto | on | port | app) ;;
     "") RULE_PLAIN=no; return 0 ;;
     *)
       # the short form: a port spec or an application, and nothing after it
-      if ((i + 1 != \${#words[@]})); then RULE_PLAIN=no; fi
-      value=\${words[i]%/tcp}
-      if [[ $value == */udp ]]; then value=\${value%/udp} RULE_TCP=no; fi
+      if ((i + 1 != ${#words[@]})); then RULE_PLAIN=no; fi
+      value=${words[i]%/tcp}
+      if [[ $value == */udp ]]; then value=${value%/udp} RULE_TCP=no; fi
       if [[ $value =~ $port_list ]]; then
         RULE_PORTS=$value
-      elif [[ \${words[i]} == OpenSSH ]]; then
+      elif [[ ${words[i]} == OpenSSH ]]; then
         RULE_PORTS=22
       else
         RULE_PLAIN=no
@@ -79,9 +78,9 @@ read_rule() {
       return 0
       ;;
   esac
-  while ((i < \${#words[@]})); do
-    value=\${words[i + 1]:-}
-    case \${words[i]} in
+  while ((i < ${#words[@]})); do
+    value=${words[i + 1]:-}
+    case ${words[i]} in
       from) side=from RULE_SOURCE=$value ;;
       to) side=to; if [[ $value != any ]]; then RULE_PLAIN=no; fi ;;
       port)
@@ -107,7 +106,7 @@ rule_lets_in() {
 
 admin_sources_contain() {
   local admin
-  for admin in "\${ADMIN_SOURCES[@]}"; do
+  for admin in "${ADMIN_SOURCES[@]}"; do
     if source_contains "$admin" "$1"; then return 0; fi
   done
   return 1
@@ -120,7 +119,7 @@ rule_exposes() {
   [[ $RULE_INCOMING == yes && $RULE_TCP == yes ]] || return 1
   [[ $RULE_ACTION == allow || $RULE_ACTION == limit ]] || return 1
   if [[ $RULE_PLAIN == no ]]; then
-    local spaced=" \${1//[\\/,:]/ } "
+    local spaced=" ${1//[\/,:]/ } "
     [[ $spaced == *" $2 "* ]] || return 1
     echo "may let $2 in (not read: check it)"
     return 0
@@ -131,14 +130,13 @@ rule_exposes() {
 }
 
 # Rules other than ours that let SSH or the panel in from beyond the admin sources, one
-# "<rule as listed>\\t<why>" line each.
+# "<rule as listed>\t<why>" line each.
 exposing_rules() {
   local line port why
   while IFS= read -r line; do
     [[ -n $line && $line != *" comment '$COMMENT'" ]] || continue
     for port in "$SSH_PORT" "$PANEL_PORT"; do
-      if why=$(rule_exposes "\${line%% comment \\'*}" "$port"); then printf '%s\\t%s\\n' "$line" "$why"; fi
+      if why=$(rule_exposes "${line%% comment \'*}" "$port"); then printf '%s\t%s\n' "$line" "$why"; fi
     done
   done <<<"$ADDED"
 }
-`;

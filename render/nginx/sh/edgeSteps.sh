@@ -1,12 +1,10 @@
-/**
- * Bash for the steps of one edge change: each step is one rename into place, one rename
- * of a live file over another in the same folder, or one removal, so each is atomic, and edgeStagingShell.ts has tested the
- * state after every one of them before the first is taken.
- *
- * Expects $work_dir, $tier_state, $previous_dir, $nginx_binary, $nginx_conf,
- * $reload_command, say(), fail() with $outcome, write_beside() and install_file().
- */
-export const EDGE_STEPS = `
+# shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
+# Edge site: the steps of one change. Each step is one rename into place, one rename of a
+# live file over another in the same folder, or one removal, so each is atomic, and
+# edgeStaging.sh has tested the state after every one of them before the first is taken.
+# Expects $work_dir, $tier_state, $previous_dir, $nginx_binary, $nginx_conf,
+# $reload_command, say(), fail() with $outcome, write_beside() and install_file().
+
 step_kind=()
 step_path=()
 step_source=()
@@ -17,7 +15,7 @@ reload_marker="$tier_state/reload-pending"
 add_step() { # add_step install <live path> <new content> | move <live path> <live source> | remove <live path>
   step_kind+=("$1")
   step_path+=("$2")
-  step_source+=("\${3:-}")
+  step_source+=("${3:-}")
   step_temp+=("")
 }
 
@@ -27,19 +25,19 @@ add_step() { # add_step install <live path> <new content> | move <live path> <li
 add_removals() { # add_removals <live path>...
   local path
   for path in "$@"; do
-    if [[ \${path##*/} != 0.* && -e $path ]]; then add_step remove "$path"; fi
+    if [[ ${path##*/} != 0.* && -e $path ]]; then add_step remove "$path"; fi
   done
   for path in "$@"; do
-    if [[ \${path##*/} == 0.* && -e $path ]]; then add_step remove "$path"; fi
+    if [[ ${path##*/} == 0.* && -e $path ]]; then add_step remove "$path"; fi
   done
 }
 
 # Copies what is on disk now, to keep as the previous version and to undo a failed reload.
 snapshot_steps() {
   local n
-  for n in "\${!step_path[@]}"; do
-    if [[ -e \${step_path[n]} ]] && ! cp -p -- "\${step_path[n]}" "$work_dir/old.$n"; then
-      fail "cannot copy \${step_path[n]} to $work_dir"
+  for n in "${!step_path[@]}"; do
+    if [[ -e ${step_path[n]} ]] && ! cp -p -- "${step_path[n]}" "$work_dir/old.$n"; then
+      fail "cannot copy ${step_path[n]} to $work_dir"
     fi
   done
 }
@@ -48,9 +46,9 @@ snapshot_steps() {
 # so a full or read-only folder fails here, while every live file is still untouched.
 write_new_files() {
   local n
-  for n in "\${!step_kind[@]}"; do
-    if [[ \${step_kind[n]} == install ]]; then
-      write_beside "\${step_source[n]}" "\${step_path[n]}"
+  for n in "${!step_kind[@]}"; do
+    if [[ ${step_kind[n]} == install ]]; then
+      write_beside "${step_source[n]}" "${step_path[n]}"
       step_temp[n]=$beside_temp
     fi
   done
@@ -59,11 +57,11 @@ write_new_files() {
 # A removal or a move cannot be staged beside its file; a read-only folder shows up here instead.
 check_removals_possible() {
   local n folder output
-  for n in "\${!step_kind[@]}"; do
-    if [[ \${step_kind[n]} == install ]]; then continue; fi
-    folder=\${step_path[n]%/*}
+  for n in "${!step_kind[@]}"; do
+    if [[ ${step_kind[n]} == install ]]; then continue; fi
+    folder=${step_path[n]%/*}
     if ! output=$(mktemp "$folder/.cm-infra-tmp.$tier.XXXXXX" 2>&1); then
-      fail "cannot remove files from $folder: \${output##*: }"
+      fail "cannot remove files from $folder: ${output##*: }"
     fi
     rm -f -- "$output"
   done
@@ -78,17 +76,17 @@ mark_reload_pending() {
 take_steps() {
   local n output
   outcome=""
-  for n in "\${!step_kind[@]}"; do
-    if [[ \${step_kind[n]} == remove ]]; then
-      if ! output=$(rm -f -- "\${step_path[n]}" 2>&1); then rollback "cannot remove \${step_path[n]}: \${output##*: }" ""; fi
-      say "removed \${step_path[n]}"
-    elif [[ \${step_kind[n]} == move ]]; then
-      if ! output=$(mv -f -- "\${step_source[n]}" "\${step_path[n]}" 2>&1); then
-        rollback "cannot move \${step_source[n]} to \${step_path[n]}: \${output##*: }" ""
+  for n in "${!step_kind[@]}"; do
+    if [[ ${step_kind[n]} == remove ]]; then
+      if ! output=$(rm -f -- "${step_path[n]}" 2>&1); then rollback "cannot remove ${step_path[n]}: ${output##*: }" ""; fi
+      say "removed ${step_path[n]}"
+    elif [[ ${step_kind[n]} == move ]]; then
+      if ! output=$(mv -f -- "${step_source[n]}" "${step_path[n]}" 2>&1); then
+        rollback "cannot move ${step_source[n]} to ${step_path[n]}: ${output##*: }" ""
       fi
-      say "moved \${step_source[n]} to \${step_path[n]}"
-    elif ! output=$(mv -f -- "\${step_temp[n]}" "\${step_path[n]}" 2>&1); then
-      rollback "cannot move \${step_path[n]} into place: \${output##*: }" ""
+      say "moved ${step_source[n]} to ${step_path[n]}"
+    elif ! output=$(mv -f -- "${step_temp[n]}" "${step_path[n]}" 2>&1); then
+      rollback "cannot move ${step_path[n]} into place: ${output##*: }" ""
     fi
     steps_done=$((n + 1))
   done
@@ -100,11 +98,11 @@ undo_steps() {
   for (( n = steps_done - 1; n >= 0; n-- )); do
     # The moved file goes back under its old name first: installing the old content over
     # it directly would pass through a state nobody tested (a server without its zone).
-    if [[ \${step_kind[n]} == move ]]; then mv -f -- "\${step_path[n]}" "\${step_source[n]}"; fi
+    if [[ ${step_kind[n]} == move ]]; then mv -f -- "${step_path[n]}" "${step_source[n]}"; fi
     if [[ -e $work_dir/old.$n ]]; then
-      install_file "$work_dir/old.$n" "\${step_path[n]}"
+      install_file "$work_dir/old.$n" "${step_path[n]}"
     else
-      rm -f -- "\${step_path[n]}"
+      rm -f -- "${step_path[n]}"
     fi
   done
   if (( steps_done > 0 )); then outcome="previous files restored"; else outcome="no file was changed"; fi
@@ -114,7 +112,7 @@ undo_steps() {
 rollback() { # rollback <reason> <tool output>
   outcome="the previous files could not all be restored; the next run completes the change"
   undo_steps
-  if [[ -n $2 ]]; then printf "%s\\n" "$2" >&2; fi
+  if [[ -n $2 ]]; then printf "%s\n" "$2" >&2; fi
   fail "$1"
 }
 
@@ -124,7 +122,7 @@ test_live_and_reload() {
   if ! output=$("$nginx_binary" -t -c "$nginx_conf" 2>&1 9>&-); then
     rollback "nginx -t rejected the configuration" "$output"
   fi
-  printf "%s\\n" "$output"
+  printf "%s\n" "$output"
   master=$(nginx_master)
   old_workers=$(serving_workers "$master")
   if ! output=$(/bin/sh -c "$reload_command" 2>&1 9>&-); then
@@ -150,9 +148,9 @@ nginx_master() {
 # "... is shutting down" and stop accepting.
 serving_workers() { # serving_workers <master pid or nothing>
   if [[ -n $1 ]]; then
-    pgrep -P "$1" -f '^nginx: worker process$' | sort | tr '\\n' ' ' || true
+    pgrep -P "$1" -f '^nginx: worker process$' | sort | tr '\n' ' ' || true
   else
-    pgrep -f '^nginx: worker process$' | sort | tr '\\n' ' ' || true
+    pgrep -f '^nginx: worker process$' | sort | tr '\n' ' ' || true
   fi
 }
 
@@ -175,13 +173,12 @@ wait_for_reload() { # wait_for_reload <master pid> <worker pids before the reloa
 # After a successful change; the change stands even when this fails (e.g. a full disk).
 keep_previous_versions() {
   local n kept
-  for n in "\${!step_path[@]}"; do
+  for n in "${!step_path[@]}"; do
     if [[ -e $work_dir/old.$n ]]; then
-      kept="$previous_dir\${step_path[n]}"
-      if ! { mkdir -p -- "\${kept%/*}" && mv -f -- "$work_dir/old.$n" "$kept"; }; then
-        say "warning: could not keep the previous version of \${step_path[n]} in $previous_dir"
+      kept="$previous_dir${step_path[n]}"
+      if ! { mkdir -p -- "${kept%/*}" && mv -f -- "$work_dir/old.$n" "$kept"; }; then
+        say "warning: could not keep the previous version of ${step_path[n]} in $previous_dir"
       fi
     fi
   done
 }
-`;

@@ -1,17 +1,15 @@
-// (In this template "\\${" is bash's own "${", escaped for TypeScript.)
-/**
- * Shared by the apply and delete scripts on the aaPanel host: logging, the host-wide lock,
- * reading ufw once per run, who holds a rule, the per-tier record, releasing a rule.
- * Written for this host on its own (nothing is sourced from the Flask host's scripts);
- * the lock and the records folder are the same, so both kinds of runs take turns.
- */
-export const AAPANEL_COMMON_BASH = `readonly RECORD="$STATE_DIR/aapanel-$TIER.ufw"
+# shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
+# aaPanel host firewall, shared by the apply and delete scripts: logging, the host-wide
+# lock, reading ufw once per run, who holds a rule, the per-tier record, releasing a rule.
+# The lock and the records folder are the Flask host firewall's too, so both kinds of runs
+# take turns when one host is both.
+readonly RECORD="$STATE_DIR/aapanel-$TIER.ufw"
 
 # Every error says whether anything was changed; the first change clears it.
 OUTCOME="nothing was changed"
-say() { printf 'cm-infra aapanel firewall %s: %s\\n' "$TIER" "$*"; }
-warn() { printf 'cm-infra aapanel firewall %s: warning: %s\\n' "$TIER" "$*" >&2; }
-die() { printf 'cm-infra aapanel firewall %s: ERROR: %s\\n' "$TIER" "$*\${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
+say() { printf 'cm-infra aapanel firewall %s: %s\n' "$TIER" "$*"; }
+warn() { printf 'cm-infra aapanel firewall %s: warning: %s\n' "$TIER" "$*" >&2; }
+die() { printf 'cm-infra aapanel firewall %s: ERROR: %s\n' "$TIER" "$*${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
 
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw needs it"
@@ -24,7 +22,7 @@ preflight() {
 # All cm-infra firewall runs on a host (any tier, either host role) take turns on ufw.
 # The kernel drops the flock when its holder dies, so a killed run leaves no lock.
 take_lock() {
-  mkdir -p "\${LOCK_FILE%/*}"
+  mkdir -p "${LOCK_FILE%/*}"
   exec 9>"$LOCK_FILE"
   flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
   rm -f "$RECORD.tmp"
@@ -33,7 +31,7 @@ take_lock() {
   if ufw_chains_loaded; then UFW_ACTIVE=yes; fi
 }
 
-# Rules as \`ufw show added\` prints them, without "ufw ". Every ufw call starts Python
+# Rules as `ufw show added` prints them, without "ufw ". Every ufw call starts Python
 # (about 0.3 s, seconds on a busy host), so a run calls ufw once to read its state and
 # then only to change it: the list is read into ADDED under the lock, and our own adds
 # and deletes update ADDED as ufw updates its list (ufw_add, ufw_delete_held). Only a ufw
@@ -46,7 +44,7 @@ refresh_added() {
   ADDED_STALE=no
 }
 fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
-# Active is what \`ufw status\` itself checks (ufw's backend_iptables.py get_status): ufw's
+# Active is what `ufw status` itself checks (ufw's backend_iptables.py get_status): ufw's
 # user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
 # iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
 ufw_chains_loaded() {
@@ -60,14 +58,14 @@ ufw_chains_loaded() {
 }
 ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 
-input_policy() { sed -n 's/^DEFAULT_INPUT_POLICY="\\{0,1\\}\\([A-Z]*\\)"\\{0,1\\}$/\\1/p' "$UFW_DEFAULTS" 2>/dev/null | tail -n 1; }
+input_policy() { sed -n 's/^DEFAULT_INPUT_POLICY="\{0,1\}\([A-Z]*\)"\{0,1\}$/\1/p' "$UFW_DEFAULTS" 2>/dev/null | tail -n 1; }
 
 run_ufw() {
   local output
   ufw_changing
   OUTCOME=""
   output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
-  say "ufw $*: \${output//$'\\n'/; }"
+  say "ufw $*: ${output//$'\n'/; }"
   # ufw's list was not what ADDED says (changed outside the lock, or a half-done IPv6
   # copy): read it again before it is used
   if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
@@ -84,14 +82,14 @@ rule_owner() {
   fresh_added
   OWNER=absent OWNER_LINE="" OWNER_RULE=""
   while IFS= read -r line; do
-    bare=\${line%% comment \\'*}
-    [[ \${bare#* } == "\${1#* }" ]] || continue
+    bare=${line%% comment \'*}
+    [[ ${bare#* } == "${1#* }" ]] || continue
     OWNER_LINE=$line OWNER_RULE=$bare
     if [[ $line == "$bare" ]]; then
       OWNER=other
       return 0
     fi
-    case \${line#"$bare comment '"} in
+    case ${line#"$bare comment '"} in
       "$COMMENT'") OWNER=ours ;;
       "$COMMENT_PREFIX"*) OWNER=cm-infra ;;
       *) OWNER=other ;;
@@ -103,9 +101,9 @@ rule_owner() {
 # Is listed rule $1 for IPv6 addresses only (an IPv6 address after from or to)?
 v6_only_rule() {
   local words i
-  read -ra words <<<"\${1%% comment \\'*}"
-  for ((i = 1; i < \${#words[@]}; i++)); do
-    if [[ \${words[i - 1]} == from || \${words[i - 1]} == to ]] && [[ \${words[i]} == *:* ]]; then return 0; fi
+  read -ra words <<<"${1%% comment \'*}"
+  for ((i = 1; i < ${#words[@]}; i++)); do
+    if [[ ${words[i - 1]} == from || ${words[i - 1]} == to ]] && [[ ${words[i]} == *:* ]]; then return 0; fi
   done
   return 1
 }
@@ -116,9 +114,9 @@ v6_only_rule() {
 # to the end of ufw's IPv4 list (and of its IPv6 list, when for any address), and the
 # IPv4 list is printed first, so it shows up before the first IPv6-only rule.
 ufw_add() {
-  local words line new="$1 comment '$COMMENT'" old=\${2:-} placed=no list=""
+  local words line new="$1 comment '$COMMENT'" old=${2:-} placed=no list=""
   read -ra words <<<"$1"
-  run_ufw "\${words[@]}" comment "$COMMENT"
+  run_ufw "${words[@]}" comment "$COMMENT"
   # an IPv6-only rule of ours goes last: never placed inside the list
   if [[ -z $old ]] && v6_only_rule "$1"; then placed=last; fi
   while IFS= read -r line; do
@@ -127,13 +125,13 @@ ufw_add() {
       if [[ -n $old && $line == "$old" ]]; then
         line=$new placed=yes
       elif [[ -z $old ]] && v6_only_rule "$line"; then
-        list+="\${list:+$'\\n'}$new"
+        list+="${list:+$'\n'}$new"
         placed=yes
       fi
     fi
-    list+="\${list:+$'\\n'}$line"
+    list+="${list:+$'\n'}$line"
   done <<<"$ADDED"
-  if [[ $placed != yes ]]; then list+="\${list:+$'\\n'}$new"; fi
+  if [[ $placed != yes ]]; then list+="${list:+$'\n'}$new"; fi
   ADDED=$list
   # a line to rewrite that ADDED did not hold: ufw knows better
   if [[ -n $old && $placed != yes ]]; then ADDED_STALE=yes; fi
@@ -143,11 +141,11 @@ ufw_add() {
 # non-existent rule" with status 0 when it finds none: run_ufw then has the list read
 # again, and the rule must be gone from it.
 ufw_delete_held() {
-  local words line list="" comment=\${OWNER_LINE#"$OWNER_RULE comment '"}
+  local words line list="" comment=${OWNER_LINE#"$OWNER_RULE comment '"}
   read -ra words <<<"$OWNER_RULE"
-  run_ufw delete "\${words[@]}" comment "\${comment%\\'}"
+  run_ufw delete "${words[@]}" comment "${comment%\'}"
   while IFS= read -r line; do
-    if [[ -n $line && $line != "$OWNER_LINE" ]]; then list+="\${list:+$'\\n'}$line"; fi
+    if [[ -n $line && $line != "$OWNER_LINE" ]]; then list+="${list:+$'\n'}$line"; fi
   done <<<"$ADDED"
   ADDED=$list
   rule_owner "$OWNER_RULE"
@@ -171,7 +169,7 @@ write_record() {
     rm -f "$RECORD"
     return 0
   fi
-  if ! printf '%s\\n' "$@" 2>/dev/null >"$RECORD.tmp"; then
+  if ! printf '%s\n' "$@" 2>/dev/null >"$RECORD.tmp"; then
     rm -f "$RECORD.tmp"
     die "cannot write $RECORD.tmp (is the disk full?)"
   fi
@@ -193,9 +191,9 @@ wanted_elsewhere() {
 
 # The address this run's SSH session comes from ("" when not over SSH).
 deployer_address() {
-  local client=\${SSH_CLIENT:-}
-  client=\${client%% *}
-  printf '%s' "\${client#::ffff:}"
+  local client=${SSH_CLIENT:-}
+  client=${client%% *}
+  printf '%s' "${client#::ffff:}"
 }
 
 # Would SSH still let this deploy's address in without rule $1 (as ufw will then stand)?
@@ -204,7 +202,7 @@ ssh_open_without() {
   if ! ufw_will_be_active || [[ "$(input_policy)" == ACCEPT ]]; then return 0; fi
   address=$(deployer_address)
   while IFS= read -r line; do
-    line=\${line%% comment \\'*}
+    line=${line%% comment \'*}
     [[ $line != "$1" ]] || continue
     if rule_lets_in "$line" "$SSH_PORT" "$address"; then return 0; fi
   done <<<"$ADDED"
@@ -226,7 +224,7 @@ release_rule() {
   fi
   if [[ $kind == ssh ]] && ! ssh_open_without "$rule"; then
     address=$(deployer_address)
-    say "keeping SSH rule '$rule': without it ufw would not let this deploy's address (\${address:-unknown}) reach SSH;" \\
+    say "keeping SSH rule '$rule': without it ufw would not let this deploy's address (${address:-unknown}) reach SSH;" \
       "remove it by hand once SSH is allowed otherwise: ufw delete $OWNER_LINE"
     KEPT+=("$kind $rule")
     return 0
@@ -236,7 +234,7 @@ release_rule() {
 
 fingerprint() {
   {
-    printf 'ufw active: %s\\n%s\\n' "$UFW_ACTIVE" "$ADDED"
+    printf 'ufw active: %s\n%s\n' "$UFW_ACTIVE" "$ADDED"
     cat "$RECORD" 2>/dev/null || true
   } | sha256sum
 }
@@ -245,4 +243,3 @@ summary() {
   fresh_added
   if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }
-`;
