@@ -16,6 +16,7 @@ import {
   requestSite,
   type EdgeWorld,
 } from "./support/faultEdge";
+import { aapanelFirewallScenarios, type AaPanelFirewallWorld } from "./support/faultAapanelFirewall";
 import { captureFirewallVersions, firewallApplyScenario, firewallDeleteScenario, type FirewallWorld } from "./support/faultFirewall";
 import { installHook, runSession } from "./support/faultHook";
 import { formatReport, runScenario, seededRandom, type FaultReport, type Scenario } from "./support/faultPlan";
@@ -35,6 +36,7 @@ const WEB_PORT = 8001;
 let sandbox: SandboxState;
 let edgeWorld: EdgeWorld;
 let firewallWorld: FirewallWorld;
+let aapanelWorld: AaPanelFirewallWorld;
 
 async function mustRun(ssh: EdgeWorld["ssh"], command: string, stdin: string, what: string): Promise<void> {
   const run = await runSession(ssh, command, stdin);
@@ -78,6 +80,10 @@ describe("remote scripts interrupted at any point on sandbox hosts", { timeout: 
       webPort: WEB_PORT,
       spec: { tier: "rex", webPort: WEB_PORT, apiPort: 3000, proxyAddress: proxy.address, extraAllowedSources: [], adminSources: ["any"], sshPort: 22, enableUfw: true },
     };
+    // The deployer as the proxy sees it: the aaPanel firewall's only admin source, never to be locked out.
+    const deployer = (await runSession(edgeWorld.ssh, 'echo "${SSH_CLIENT%% *}"', "")).stdout.trim();
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(deployer)) throw new Error(`the runner's address as the proxy sees it: "${deployer}"`);
+    aapanelWorld = { ssh: edgeWorld.ssh, proxy, lan, deployer };
     const htpasswd = htpasswdScripts({ tier: "sandbox", paths: edgePaths(AAPANEL_LAYOUT, "sandbox") });
     await mustRun(edgeWorld.ssh, htpasswd.create, edgeWorld.operators[0].line, "installing the htpasswd");
     const edge = edgeSiteScripts(edgeSite(edgeVariant(edgeWorld, 0), AAPANEL_LAYOUT));
@@ -93,9 +99,16 @@ describe("remote scripts interrupted at any point on sandbox hosts", { timeout: 
     expect((await requestSite(edgeWorld, FAULT_DOMAIN, edgeWorld.operators[0].password)).status, "the site answers before any fault").toBe("200");
     const firewallVersions = await captureFirewallVersions(firewallWorld);
     // The two hosts at once: the proxy's scripts share one lock, the Flask host's another.
+    // The aaPanel firewall goes last on the proxy: it enables ufw there, which the edge ones run without.
     const [proxyReports, firewallReports] = await Promise.all([
       runInOrder(
-        [edgeApplyScenario(edgeWorld), htpasswdApplyScenario(edgeWorld), htpasswdDeleteScenario(edgeWorld), edgeDeleteScenario(edgeWorld)],
+        [
+          edgeApplyScenario(edgeWorld),
+          htpasswdApplyScenario(edgeWorld),
+          htpasswdDeleteScenario(edgeWorld),
+          edgeDeleteScenario(edgeWorld),
+          ...aapanelFirewallScenarios(aapanelWorld),
+        ],
         seededRandom(SEED),
       ),
       runInOrder([firewallApplyScenario(firewallWorld, firewallVersions), firewallDeleteScenario(firewallWorld, firewallVersions)], seededRandom(SEED + 1)),
@@ -107,7 +120,7 @@ describe("remote scripts interrupted at any point on sandbox hosts", { timeout: 
       `fault injection (seed ${SEED}): ${runs} interrupted runs over ${reports.length} scripts, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
     expect(failures).toEqual([]);
-    expect(reports.length, "scenarios run").toBe(ONLY === undefined ? 6 : reports.length);
+    expect(reports.length, "scenarios run").toBe(ONLY === undefined ? 8 : reports.length);
     for (const report of reports) expect(report.records.length, report.name).toBeGreaterThanOrEqual(10);
   });
 });
