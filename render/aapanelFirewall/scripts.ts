@@ -5,7 +5,7 @@ import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "./rules";
 import type { AaPanelFirewallSpec } from "./types";
 import { assertValidAaPanelFirewallSpec } from "./validate";
 import { UFW_COMMENT_PREFIX } from "../firewall/ufwRules";
-import { UFW_RESUME_BASH } from "../ufwResumeBash";
+import { FIREWALL_SHARED_BASH } from "../firewallShared";
 
 export function bashArray(values: readonly string[]): string {
   return `(${values.map(shellQuote).join(" ")})`;
@@ -33,7 +33,7 @@ export function aapanelScriptHeader(spec: AaPanelFirewallSpec): string[] {
 }
 
 function script(spec: AaPanelFirewallSpec, extra: readonly string[], body: string): string {
-  return [...aapanelScriptHeader(spec), ...extra, "", AAPANEL_RULES_BASH, AAPANEL_COMMON_BASH, UFW_RESUME_BASH, body].join("\n");
+  return [...aapanelScriptHeader(spec), ...extra, "", AAPANEL_RULES_BASH, AAPANEL_COMMON_BASH, FIREWALL_SHARED_BASH, body].join("\n");
 }
 
 /** The bash script create and update run (before asRemoteCommand wraps it). */

@@ -1,7 +1,7 @@
 import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
 import { renderDockerUserFragment, tierChainName } from "./dockerUser";
 import { scriptPart } from "../scriptFiles";
-import { UFW_RESUME_BASH } from "../ufwResumeBash";
+import { FIREWALL_SHARED_BASH } from "../firewallShared";
 import { FIREWALL_HOST_PATHS } from "./hostPaths";
 import type { FirewallSpec } from "./types";
 import { renderUfwRules, UFW_COMMENT_PREFIX } from "./ufwRules";
@@ -33,7 +33,7 @@ function script(header: readonly string[], body: string): string {
     ...HOST_CONSTANTS,
     "",
     scriptPart("firewall/sh/common.sh"),
-    UFW_RESUME_BASH,
+    FIREWALL_SHARED_BASH,
     scriptPart("firewall/sh/managedBlock.sh"),
     scriptPart("firewall/sh/ufwOwnership.sh"),
     body,

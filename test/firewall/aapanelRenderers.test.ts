@@ -5,7 +5,7 @@ import { AAPANEL_FIREWALL_SUMMARY_PATTERN } from "../../render/aapanelFirewall/h
 import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
 import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
 import { aapanelFirewallSpecProblems } from "../../render/aapanelFirewall/validate";
-import { UFW_RESUME_BASH } from "../../render/ufwResumeBash";
+import { FIREWALL_SHARED_BASH } from "../../render/firewallShared";
 import { aapanelSpec } from "./aapanelFixtures";
 import { scriptInside } from "./fixtures";
 
@@ -167,7 +167,7 @@ function withStandInUfw(list: readonly string[], body: string, answer = "Rule ad
     'TIER=rex SSH_PORT=22 PANEL_PORT=7800 ADMIN_SOURCES=(10.0.0.0/8) COMMENT=cm-infra:aapanel COMMENT_PREFIX=cm-infra: STATE_DIR=$work LOCK_FILE=$work/lock',
     AAPANEL_RULES_BASH,
     AAPANEL_COMMON_BASH,
-    UFW_RESUME_BASH,
+    FIREWALL_SHARED_BASH,
     `UFW_LIST=$(cat <<'RULES'\nAdded user rules (see 'ufw status' for running firewall):\n${list.map((line) => `ufw ${line}\n`).join("")}RULES\n)`,
     `UFW_ANSWER=${JSON.stringify(answer)}`,
     'ufw() { printf \'%s\\n\' "$*" >>"$work/calls"; if [[ $* == "show added" ]]; then printf \'%s\\n\' "$UFW_LIST"; else printf \'%s\\n\' "$UFW_ANSWER"; fi; }',

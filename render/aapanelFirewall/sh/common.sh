@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
-# aaPanel host firewall, shared by the apply and delete scripts: logging, the host-wide
-# lock, reading ufw once per run, who holds a rule, the per-tier record, releasing a rule.
-# The lock and the records folder are the Flask host firewall's too, so both kinds of runs
-# take turns when one host is both.
+# aaPanel host firewall, shared by the apply and delete scripts: logging, who holds a rule,
+# the per-tier record, releasing a rule. The lock and reading ufw are the part both hosts'
+# firewalls share (render/shell/firewallShared.sh); the records folder is the Flask host
+# firewall's too, so each side sees which rules the other still wants.
 readonly RECORD="$STATE_DIR/aapanel-$TIER.ufw"
 
 # Every error says whether anything was changed; the first change clears it.
@@ -19,57 +19,15 @@ preflight() {
   done
 }
 
-# All cm-infra firewall runs on a host (any tier, either host role) take turns on ufw.
-# The kernel drops the flock when its holder dies, so a killed run leaves no lock.
+# One run at a time on the host (lock_host), then what a killed run may have left.
 take_lock() {
-  mkdir -p "${LOCK_FILE%/*}"
-  exec 9>"$LOCK_FILE"
-  flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
+  lock_host
   rm -f "$RECORD.tmp"
   resume_interrupted_ufw
-  refresh_added
-  if ufw_chains_loaded; then UFW_ACTIVE=yes; fi
+  read_ufw_state
 }
-
-# Rules as `ufw show added` prints them, without "ufw ". Every ufw call starts Python
-# (about 0.3 s, seconds on a busy host), so a run calls ufw once to read its state and
-# then only to change it: the list is read into ADDED under the lock, and our own adds
-# and deletes update ADDED as ufw updates its list (ufw_add, ufw_delete_held). Only a ufw
-# answer we did not expect (ADDED_STALE) makes the next use read the list again.
-ADDED=""
-ADDED_STALE=no
-UFW_ACTIVE=no
-refresh_added() {
-  ADDED=$(ufw show added | sed -n 's/^ufw //p')
-  ADDED_STALE=no
-}
-fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
-# Active is what `ufw status` itself checks (ufw's backend_iptables.py get_status): ufw's
-# user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
-# iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
-ufw_chains_loaded() {
-  local chain status
-  for chain in ufw-user-input ufw-user-output ufw-user-forward; do
-    iptables -w 30 -n -L "$chain" >/dev/null 2>&1 && continue
-    status=$?
-    [[ $status == 1 ]] && return 1
-    die "iptables could not list $chain (exit $status), so whether ufw is active is unknown"
-  done
-}
-ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 
 input_policy() { sed -n 's/^DEFAULT_INPUT_POLICY="\{0,1\}\([A-Z]*\)"\{0,1\}$/\1/p' "$UFW_DEFAULTS" 2>/dev/null | tail -n 1; }
-
-run_ufw() {
-  local output
-  ufw_changing
-  OUTCOME=""
-  output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
-  say "ufw $*: ${output//$'\n'/; }"
-  # ufw's list was not what ADDED says (changed outside the lock, or a half-done IPv6
-  # copy): read it again before it is used
-  if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
-}
 
 # Who holds rule $1, in OWNER: absent, ours (our comment), cm-infra (another cm-infra
 # comment: the Flask host's firewall on the same host), or other (the panel, the

@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
-# Flask host firewall, shared by the apply and delete scripts: logging, preflight, the
-# host-wide lock, the "unchanged" fingerprint. Per-tier values and paths come from the
-# header render/firewall/scripts.ts writes in front of it.
+# Flask host firewall, shared by the apply and delete scripts: logging, preflight, taking
+# the lock (render/shell/firewallShared.sh), writing beside, the "unchanged" fingerprint.
+# Per-tier values and paths come from the header render/firewall/scripts.ts writes in
+# front of it.
 readonly COMMENT="$COMMENT_PREFIX$TIER"
 readonly FRAGMENT_FILE="$FRAGMENT_DIR/$TIER.rules"
 readonly STATE_FILE="$STATE_DIR/$TIER.ufw"
@@ -22,13 +23,9 @@ preflight() {
   [[ -f $AFTER_RULES ]] || die "$AFTER_RULES is missing; is ufw installed?"
 }
 
-# Two tiers on one host share after.rules, DOCKER-USER and ufw: one run at a time. The
-# lock is a flock on fd 9, which the kernel drops when the holder dies (SIGKILL, a lost
-# session), so a killed run never leaves a lock behind.
+# One run at a time on the host (lock_host), then what a killed run may have left.
 take_lock() {
-  mkdir -p "${LOCK_FILE%/*}"
-  exec 9>"$LOCK_FILE"
-  flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
+  lock_host
   # Temp files a killed run left: not *.rules, so nothing ever loaded them; none is in
   # use while we hold the lock.
   remove_temp_files 2>/dev/null || true
@@ -52,40 +49,6 @@ write_beside() { # write_beside <file> <template name>
   TEMP_FILE=$output
   if ! cat >"$TEMP_FILE" 2>/dev/null; then die "cannot write in $folder (is the disk full?)"; fi
 }
-
-# Rules as `ufw show added` prints them, without the leading "ufw ".
-added_rules() { ufw show added | sed -n 's/^ufw //p'; }
-
-# Every ufw call starts Python (about 0.3 s, seconds on a busy host), so a run calls ufw
-# once to read its state and then only to change it: the rule list is read into ADDED
-# under the lock, and our own adds and deletes update ADDED as ufw updates its list
-# (ufw_add, ufw_delete), so nothing is read twice. Only a ufw answer we did not expect
-# (ADDED_STALE) makes the next use read the list again.
-ADDED=""
-ADDED_STALE=no
-UFW_ACTIVE=no
-refresh_added() {
-  ADDED=$(added_rules)
-  ADDED_STALE=no
-}
-fresh_added() { if [[ $ADDED_STALE == yes ]]; then refresh_added; fi; }
-# Active is what `ufw status` itself checks (ufw's backend_iptables.py get_status): ufw's
-# user chains are loaded; iptables exits 1 for a missing chain, anything else is an error.
-# iptables answers without starting Python; -w waits out dockerd holding the xtables lock.
-ufw_chains_loaded() {
-  local chain status
-  for chain in ufw-user-input ufw-user-output ufw-user-forward; do
-    iptables -w 30 -n -L "$chain" >/dev/null 2>&1 && continue
-    status=$?
-    [[ $status == 1 ]] && return 1
-    die "iptables could not list $chain (exit $status), so whether ufw is active is unknown"
-  done
-}
-read_ufw_state() {
-  refresh_added
-  if ufw_chains_loaded; then UFW_ACTIVE=yes; fi
-}
-ufw_is_active() { [[ $UFW_ACTIVE == yes ]]; }
 
 # Live rules our block manages. Docker's own "-j RETURN", re-added when dockerd
 # restarts, is left out on purpose: it changes nothing we rely on.

@@ -33,17 +33,6 @@ rule_comment() {
   done <<<"$ADDED"
 }
 
-# ufw answers "Skipping ..." or "Could not delete non-existent rule" when its list was not
-# what ADDED says (someone changed it outside the lock): ADDED is then read again.
-run_ufw() {
-  local output
-  ufw_changing
-  OUTCOME=""
-  output=$(ufw "$@" </dev/null 2>&1) || die "ufw $* failed: $output"
-  say "ufw $*: ${output//$'\n'/; }"
-  if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
-}
-
 # ufw appends a new rule to its list and prints it as written here (ufwRules.ts), so the
 # list is updated in place instead of read again.
 ufw_add() {
