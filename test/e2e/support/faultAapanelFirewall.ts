@@ -44,12 +44,16 @@ export function aapanelFirewallVariant(world: AaPanelFirewallWorld, variant: 0 |
   };
 }
 
-function applyScript(world: AaPanelFirewallWorld, variant: 0 | 1): Script {
-  return { command: renderAaPanelFirewallScripts(aapanelFirewallVariant(world, variant)).update, stdin: "" };
+/** The scripts under test, rendered once: every run of a scenario sends the same text. */
+interface Scripts {
+  readonly apply: readonly [Script, Script];
+  readonly remove: Script;
 }
 
-function deleteScript(world: AaPanelFirewallWorld): Script {
-  return { command: renderAaPanelFirewallScripts(aapanelFirewallVariant(world, 0)).delete, stdin: "" };
+function renderScripts(world: AaPanelFirewallWorld): Scripts {
+  const zero = renderAaPanelFirewallScripts(aapanelFirewallVariant(world, 0));
+  const one = renderAaPanelFirewallScripts(aapanelFirewallVariant(world, 1));
+  return { apply: [{ command: zero.update, stdin: "" }, { command: one.update, stdin: "" }], remove: { command: zero.delete, stdin: "" } };
 }
 
 /** The record's lines a clean apply of the version writes ("<kind> <rule>"). */
@@ -94,9 +98,10 @@ function nameSet(found: ReadonlySet<string>, named: ReadonlyArray<readonly [stri
 const STATE_READ = `ufw show added; echo ---; if [ -e ${RECORD} ]; then cat ${RECORD}; else echo '(no record)'; fi`;
 
 /** Our rules as ufw's files list them, and the record's lines (undefined when there is none). */
-async function readState(world: AaPanelFirewallWorld): Promise<{ ours: Set<string>; record: Set<string> | undefined }> {
+async function readState(world: AaPanelFirewallWorld): Promise<{ ours: Set<string>; record: Set<string> | undefined } | string> {
   const read = await onHostAsync(world.proxy, STATE_READ);
-  if (read.status !== 0) throw new Error(`reading ufw on the proxy failed: ${read.stderr}`);
+  // A ufw that cannot even list its rules is a state to report, not a reason to stop the other runs.
+  if (read.status !== 0) return `unreadable (${read.stderr.trim().split("\n").join(" ")})`;
   const [added = "", recorded = ""] = read.stdout.split("---\n");
   const suffix = ` comment '${AAPANEL_UFW_COMMENT}'`;
   const ours = new Set(
@@ -158,7 +163,7 @@ export interface AaPanelFirewallVersions {
  * version 0 (its end state), then flips until each version's rule order is the one a
  * flip leaves (a rule added back goes to the end of ufw's list).
  */
-async function captureVersions(world: AaPanelFirewallWorld): Promise<AaPanelFirewallVersions> {
+async function captureVersions(world: AaPanelFirewallWorld, scripts: Scripts): Promise<AaPanelFirewallVersions> {
   const panel = await onHostAsync(world.proxy, PANEL_RULES.map((rule) => `ufw ${rule} >/dev/null`).join(" && "));
   if (panel.status !== 0) throw new Error(`adding the panel's rules failed: ${panel.stderr}`);
   const run = async (script: Script, what: string) => {
@@ -166,10 +171,10 @@ async function captureVersions(world: AaPanelFirewallWorld): Promise<AaPanelFire
     if (result.exitCode !== 0) throw new Error(`aaPanel firewall ${what} failed: ${result.stderr}`);
     return (await onHostAsync(world.proxy, FINGERPRINT)).stdout;
   };
-  await run(applyScript(world, 0), "version 0");
-  const deleted = await run(deleteScript(world), "delete");
+  await run(scripts.apply[0], "version 0");
+  const deleted = await run(scripts.remove, "delete");
   const applied: string[] = [];
-  for (const variant of [0, 1, 0, 1, 0] as const) applied[variant] = await run(applyScript(world, variant), `version ${variant}`);
+  for (const variant of [0, 1, 0, 1, 0] as const) applied[variant] = await run(scripts.apply[variant], `version ${variant}`);
   return { applied: [applied[0] ?? "", applied[1] ?? ""], deleted };
 }
 
@@ -179,8 +184,10 @@ async function captureVersions(world: AaPanelFirewallWorld): Promise<AaPanelFire
  * enables ufw on the proxy, which they run without.
  */
 export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario, Scenario] {
+  // Rendered when the scenarios are built, at the test's start, as the edge's are.
+  const scripts = renderScripts(world);
   let captured: Promise<AaPanelFirewallVersions> | undefined;
-  const versions = () => (captured ??= captureVersions(world));
+  const versions = () => (captured ??= captureVersions(world, scripts));
   const specs = [aapanelFirewallVariant(world, 0), aapanelFirewallVariant(world, 1)] as const;
   const ours = specs.map(ourRules);
   const records = specs.map(recordLines);
@@ -190,6 +197,7 @@ export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario
 
   const state = async (): Promise<string> => {
     const found = await readState(world);
+    if (typeof found === "string") return found;
     const rules = nameSet(
       found.ours,
       [["v0", ours[0] ?? new Set()], ["v1", ours[1] ?? new Set()], ["v0+v1", both(ours)], ["kept", kept]],
@@ -236,7 +244,7 @@ export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario
         `ufw=${target} record=v0+v1`,
         `ufw=${target} record=${target}`,
       ];
-      return { script: applyScript(world, to), allowed, target: `ufw=${target} record=${target}` };
+      return { script: scripts.apply[to], allowed, target: `ufw=${target} record=${target}` };
     },
     state,
     async checkLive() {
@@ -256,11 +264,11 @@ export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario
     runs: { step: 6, group: 2, ssh: 2, ufw: 2 },
     async setUp() {
       await versions();
-      const created = await runSession(world.ssh, applyScript(world, 0).command, "");
+      const created = await runSession(world.ssh, scripts.apply[0].command, "");
       if (created.exitCode !== 0) throw new Error(`re-applying the aaPanel firewall failed: ${created.stderr}`);
       // Rules go one by one (the deployer's SSH rule stays: nothing else lets it in), then the record shrinks to that rule.
       return {
-        script: deleteScript(world),
+        script: scripts.remove,
         allowed: ["ufw=v0 record=v0", "ufw=kept+part of v0 record=v0", "ufw=kept record=v0", "ufw=kept record=kept"],
         target: "ufw=kept record=kept",
       };
