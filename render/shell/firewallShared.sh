@@ -56,13 +56,12 @@ run_ufw() {
   if [[ $output == *Skipping* || $output == *non-existent* ]]; then ADDED_STALE=yes; fi
 }
 
-# ufw is not atomic: it writes its rule files first and changes the live chains after, and
-# a delete reloads its user chains by flushing them before it restores them (ufw's
-# backend_iptables.py set_rule and _reload_user_rules). A run killed inside a ufw call can
-# leave the live rules short of what `ufw show added` lists, SSH's allow rule included, and
-# every later run would trust that list. So a marker is written before our first ufw
-# change and removed after the last, and a run that finds it reloads ufw from its files
-# before reading anything.
+# ufw is not atomic: it writes its rule files first and changes the live chains after (an
+# add runs iptables -A, a delete reloads its user rules with one iptables-restore; ufw's
+# backend_iptables.py set_rule and _reload_user_rules). A run killed in between leaves the
+# live rules apart from what `ufw show added` lists, and every later run would trust that
+# list. So a marker is written before our first ufw change and removed after the last, and
+# a run that finds it reloads ufw from its files before reading anything.
 readonly UFW_PENDING="$STATE_DIR/ufw-change-pending"
 UFW_RESUMED=no
 

@@ -6,7 +6,7 @@ import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { fingerprintDifference, ufwOutOfSyncProblems } from "./faultFirewall";
 import { runSession } from "./faultHook";
-import { onHostAsync, type Scenario, type Script } from "./faultPlan";
+import { lockOutProblems, onHostAsync, type Scenario, type Script } from "./faultPlan";
 
 export interface AaPanelFirewallWorld {
   readonly ssh: SshTarget;
@@ -128,26 +128,16 @@ async function leftoverProblems(world: AaPanelFirewallWorld): Promise<string[]> 
 
 /**
  * What must hold whatever an interruption hit: a new SSH connection from the deployer gets
- * in (the lock-out guarantee: the next deploy must be able to run), and port 80 answers
- * the LAN probe (held by the panel's rule: only ufw's live chains falling behind its
- * files would close it). A host locked out is repaired through the console (ufw reload)
- * after the problem is noted, so one failure does not fail every later run as well.
+ * in (lockOutProblems), and port 80 answers the LAN probe (held by the panel's rule: only
+ * ufw's live chains falling behind its files would close it).
  */
 async function liveProblems(world: AaPanelFirewallWorld): Promise<string[]> {
-  const [ssh, web] = await Promise.all([
-    runSession(world.ssh, "true", ""),
+  const [lockOut, web] = await Promise.all([
+    lockOutProblems(world.ssh, world.proxy),
     onHostAsync(world.lan, `curl -s -o /dev/null -w '%{http_code}' --connect-timeout 3 --max-time 6 http://${world.proxy.address}:80/ || true`),
   ]);
   const status = web.stdout.trim() || "000";
-  const problems = [
-    ...(ssh.exitCode === 0 ? [] : [`a new SSH connection from the deployer failed (exit ${ssh.exitCode}): ${ssh.stderr.trim()}`]),
-    ...(status !== "000" ? [] : ["port 80 does not answer the LAN probe"]),
-  ];
-  if (ssh.exitCode !== 0) {
-    const repaired = await onHostAsync(world.proxy, "ufw reload");
-    problems.push(`repaired through the console with ufw reload (${repaired.status === 0 ? "done" : `failed: ${repaired.stderr.trim()}`}) so the next run can connect`);
-  }
-  return problems;
+  return [...lockOut, ...(status !== "000" ? [] : ["port 80 does not answer the LAN probe"])];
 }
 
 /** What each version (and the delete's end state) looks like once a run finishes without interruption. */

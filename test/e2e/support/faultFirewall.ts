@@ -4,7 +4,7 @@ import type { FirewallSpec } from "../../../render/firewall/types";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { runSession } from "./faultHook";
-import { onHostAsync, type Scenario, type Script } from "./faultPlan";
+import { lockOutProblems, onHostAsync, type Scenario, type Script } from "./faultPlan";
 
 export interface FirewallWorld {
   readonly ssh: SshTarget;
@@ -128,7 +128,8 @@ export function firewallApplyScenario(world: FirewallWorld, versions: { chains: 
     ssh: world.ssh,
     host: world.flaskhost,
     focus: /^install_fragment$/,
-    runs: { step: 28, group: 6, ssh: 6, ufw: 8 },
+    // A flip adds or deletes the one extra source's rule: user.rules is written once.
+    runs: { step: 28, group: 6, ssh: 6, ufw: 8, ufwWrites: 1 },
     async setUp() {
       const from = current;
       const to: 0 | 1 = from === 0 ? 1 : 0;
@@ -138,7 +139,8 @@ export function firewallApplyScenario(world: FirewallWorld, versions: { chains: 
     },
     state,
     async checkLive() {
-      return portProblems(world, "000");
+      const [ports, lockOut] = await Promise.all([portProblems(world, "000"), lockOutProblems(world.ssh, world.flaskhost)]);
+      return [...ports, ...lockOut];
     },
     async checkConverged(target) {
       const variant = Number(target.slice(-1)) as 0 | 1;
@@ -182,7 +184,8 @@ export function firewallDeleteScenario(world: FirewallWorld, versions: { chains:
     state,
     async checkLive(found) {
       // Filtered exactly while the jump is there.
-      return portProblems(world, found.startsWith("jump=yes") ? "000" : "200");
+      const [ports, lockOut] = await Promise.all([portProblems(world, found.startsWith("jump=yes") ? "000" : "200"), lockOutProblems(world.ssh, world.flaskhost)]);
+      return [...ports, ...lockOut];
     },
     async checkConverged(target) {
       const [found, block, leftovers] = await Promise.all([

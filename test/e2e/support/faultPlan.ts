@@ -19,8 +19,11 @@ export interface Scenario {
   readonly host: SandboxHost;
   /** The first step of the part that changes live state: half the step kills land from there on. */
   readonly focus: RegExp;
-  /** ufw: kills inside a ufw call (for scripts that change ufw), at its 1st, 2nd, ... write. */
-  readonly runs: { readonly step: number; readonly group: number; readonly ssh: number; readonly ufw?: number };
+  /**
+   * ufw: kills inside a ufw call (for scripts that change ufw), at its 1st, 2nd, ... up to
+   * the ufwWrites-th write of user.rules (default 4: as many as a run of the script makes).
+   */
+  readonly runs: { readonly step: number; readonly group: number; readonly ssh: number; readonly ufw?: number; readonly ufwWrites?: number };
   /** Readies run `index`: the script to interrupt, the states it may leave, the one it converges to. */
   setUp(index: number): Promise<{ readonly script: Script; readonly allowed: readonly string[]; readonly target: string }>;
   /** A label for what is live now (e.g. "http=v1 server=v0"). */
@@ -81,7 +84,7 @@ export function planInterruptions(scenario: Scenario, steps: readonly string[], 
   const stepKills = [...before, ...window].map((step): Interruption => ({ mode: "step", step }));
   const timed = (mode: "group" | "ssh", count: number) =>
     Array.from({ length: count }, (): Interruption => ({ mode, afterMs: Math.round(random() * durationMs) }));
-  const insideUfw = Array.from({ length: scenario.runs.ufw ?? 0 }, (_, index): Interruption => ({ mode: "ufw", write: (index % 4) + 1 }));
+  const insideUfw = Array.from({ length: scenario.runs.ufw ?? 0 }, (_, index): Interruption => ({ mode: "ufw", write: (index % (scenario.runs.ufwWrites ?? 4)) + 1 }));
   const others = [...timed("group", scenario.runs.group), ...timed("ssh", scenario.runs.ssh), ...insideUfw];
   // Interleaved, so each kind meets both directions of the change.
   const plan: Interruption[] = [];
@@ -150,6 +153,7 @@ export function formatReport(report: FaultReport): string {
   const lines = [
     `${report.name}: ${records.length} interrupted runs, each followed by a normal run, in ${report.seconds.toFixed(0)} s`,
     `  ${byMode("step").length} SIGKILLs at ${stepPoints.size} distinct steps of ${report.steps}, ${byMode("group").length} SIGKILLs of the whole session at random times, ${byMode("ufw").length > 0 ? `${byMode("ufw").length} SIGKILLs inside a ufw call, ` : ""}${byMode("ssh").length} SSH cuts; ${interrupted} runs ended early (the others finished before the kill)`,
+    ...(byMode("ufw").length > 0 ? [`  kills inside ufw that found their moment (the run wrote user.rules that often): ${byMode("ufw").filter((record) => record.killedAt !== "").length} of ${byMode("ufw").length}`] : []),
     `  live state found after the interruption: ${[...states].map(([state, count]) => `${state} x${count}`).join(", ")}`,
     `  mean seconds per run: interrupted ${mean(0)}, checks ${mean(1)}, next run ${mean(2)}, checks ${mean(3)}`,
     `  failures: ${failures.length}`,
@@ -167,4 +171,19 @@ export async function onHostAsync(host: SandboxHost, script: string): Promise<{ 
     const failure = error as { code?: number; stdout?: string; stderr?: string };
     return { status: typeof failure.code === "number" ? failure.code : -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? String(error) };
   }
+}
+
+/**
+ * A new SSH session from the deployer gets in: the lock-out guarantee (the next deploy must
+ * be able to connect). A host that refuses it is repaired through the console (ufw reload)
+ * once the problem is noted, so one lock-out does not fail every later run as well.
+ */
+export async function lockOutProblems(ssh: SshTarget, host: SandboxHost): Promise<string[]> {
+  const session = await runSession(ssh, "true", "");
+  if (session.exitCode === 0) return [];
+  const repaired = await onHostAsync(host, "ufw reload");
+  return [
+    `a new SSH connection from the deployer failed (exit ${session.exitCode}): ${session.stderr.trim()}`,
+    `repaired through the console with ufw reload (${repaired.status === 0 ? "done" : `failed: ${repaired.stderr.trim()}`}) so the next run can connect`,
+  ];
 }
