@@ -6,7 +6,7 @@ import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { fingerprintDifference, ufwOutOfSyncProblems } from "./faultFirewall";
 import { runSession } from "./faultHook";
-import { lockOutProblems, onHostAsync, type Scenario, type Script } from "./faultPlan";
+import { lockOutProblems, onHostAsync, versionFlip, type Scenario, type Script } from "./faultPlan";
 
 export interface AaPanelFirewallWorld {
   readonly ssh: SshTarget;
@@ -210,7 +210,7 @@ export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario
     ];
   };
 
-  let current: 0 | 1 = 0;
+  const flip = versionFlip();
   const apply: Scenario = {
     name: "aaPanel firewall create/update",
     ssh: world.ssh,
@@ -220,9 +220,9 @@ export function aapanelFirewallScenarios(world: AaPanelFirewallWorld): [Scenario
     runs: { step: 16, group: 4, ssh: 4, ufw: 6 },
     async setUp() {
       await versions();
-      const from = `v${current}`;
-      const to: 0 | 1 = current === 0 ? 1 : 0;
-      current = to;
+      const flipped = flip();
+      const from = `v${flipped.from}`;
+      const to = flipped.to;
       const target = `v${to}`;
       // The record widens to the union, ufw adds then deletes, the record narrows: in that order only.
       const allowed = [

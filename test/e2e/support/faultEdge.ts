@@ -9,7 +9,7 @@ import { sha256Hex } from "../../../render/nginx/fileFrames";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { runSession } from "./faultHook";
-import { onHostAsync, type Scenario, type Script } from "./faultPlan";
+import { onHostAsync, versionFlip, type Scenario, type Script } from "./faultPlan";
 
 export const FAULT_DOMAIN = "fault.cm.test";
 const TIER = "sandbox";
@@ -106,7 +106,7 @@ function edgeLabeller(world: EdgeWorld): () => Promise<string> {
 
 /** The edge site's create/update script, switching between two versions. */
 export function edgeApplyScenario(world: EdgeWorld): Scenario {
-  let current: 0 | 1 = 0;
+  const flip = versionFlip();
   const label = (variant: number) => `v${variant}`;
   return {
     name: "edge site create/update",
@@ -115,9 +115,7 @@ export function edgeApplyScenario(world: EdgeWorld): Scenario {
     focus: /^mark_reload_pending$/,
     runs: { step: 28, group: 6, ssh: 6 },
     async setUp() {
-      const from = current;
-      const to: 0 | 1 = from === 0 ? 1 : 0;
-      current = to;
+      const { from, to } = flip();
       // One file, one rename: the live folder holds exactly the old version or the new one.
       return { script: applyScript(world, to), allowed: [label(from), label(to)], target: label(to) };
     },
@@ -204,7 +202,7 @@ function htpasswdApply(world: EdgeWorld, operator: 0 | 1): Script {
 
 /** The htpasswd create/update script, rotating between two passwords. */
 export function htpasswdApplyScenario(world: EdgeWorld): Scenario {
-  let current: 0 | 1 = 0;
+  const flip = versionFlip();
   return {
     name: "htpasswd create/update",
     ssh: world.ssh,
@@ -212,9 +210,7 @@ export function htpasswdApplyScenario(world: EdgeWorld): Scenario {
     focus: /^take_lock$/,
     runs: { step: 28, group: 6, ssh: 6 },
     async setUp() {
-      const from = current;
-      const to: 0 | 1 = from === 0 ? 1 : 0;
-      current = to;
+      const { from, to } = flip();
       return { script: htpasswdApply(world, to), allowed: [`p${from}`, `p${to}`], target: `p${to}` };
     },
     state: htpasswdLabeller(world),

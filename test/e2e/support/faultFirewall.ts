@@ -4,7 +4,7 @@ import type { FirewallSpec } from "../../../render/firewall/types";
 import type { SandboxHost } from "../../firewall/support/sandboxHosts";
 import type { SshTarget } from "../../firewall/support/sshRunner";
 import { runSession } from "./faultHook";
-import { lockOutProblems, onHostAsync, type Scenario, type Script } from "./faultPlan";
+import { lockOutProblems, onHostAsync, versionFlip, type Scenario, type Script } from "./faultPlan";
 
 export interface FirewallWorld {
   readonly ssh: SshTarget;
@@ -120,7 +120,7 @@ export async function captureFirewallVersions(world: FirewallWorld): Promise<{ c
 
 /** The firewall's create/update script, switching between two versions. */
 export function firewallApplyScenario(world: FirewallWorld, versions: { chains: [string, string]; fingerprints: [string, string] }): Scenario {
-  let current: 0 | 1 = 0;
+  const flip = versionFlip();
   const label = (variant: number) => `jump=yes chain=r${variant}`;
   const state = firewallLabeller(world, versions.chains);
   return {
@@ -131,9 +131,7 @@ export function firewallApplyScenario(world: FirewallWorld, versions: { chains: 
     // A flip adds or deletes the one extra source's rule: user.rules is written once.
     runs: { step: 28, group: 6, ssh: 6, ufw: 8, ufwWrites: 1 },
     async setUp() {
-      const from = current;
-      const to: 0 | 1 = from === 0 ? 1 : 0;
-      current = to;
+      const { from, to } = flip();
       // One iptables-restore swaps the chain: there is no state in between.
       return { script: applyScript(world, to), allowed: [label(from), label(to)], target: label(to) };
     },

@@ -63,6 +63,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * For scenarios that switch a host between two versions: each call moves to the other
+ * version (starting from 0, the one set up before the scenario) and says which it left.
+ */
+export function versionFlip(): () => { readonly from: 0 | 1; readonly to: 0 | 1 } {
+  let current: 0 | 1 = 0;
+  return () => {
+    const from = current;
+    current = from === 0 ? 1 : 0;
+    return { from, to: current };
+  };
+}
+
 /** `count` distinct integers spread evenly over [first, last] (all of them if there are fewer). */
 export function spread(first: number, last: number, count: number): number[] {
   const size = last - first + 1;
