@@ -46,17 +46,20 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     const htpasswd = withReapplyGeneration(htpasswdScripts(site), args.reapplyGeneration);
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
+    // The htpasswd file is inert until the site names it, so it does not wait for what the
+    // site waits for (the app, the host's firewall): the engine writes it meanwhile, and a
+    // converge's last step is the site alone.
     const credentials = scriptedCommand(
       `${name}-htpasswd`,
       { host: args.host, privateKey: args.privateKey, scripts: htpasswd, stdin: htpasswdLine, triggers: hostIdentity },
-      { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stdin"] },
+      { parent: this, additionalSecretOutputs: ["stdin"] },
     );
 
     const scripts = withReapplyGeneration(edgeSiteScripts(site), args.reapplyGeneration);
     const siteCommand = scriptedCommand(
       `${name}-site`,
       { host: args.host, privateKey: args.privateKey, scripts, triggers: hostIdentity },
-      { parent: this, dependsOn: [credentials] },
+      { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((waits) => [credentials, ...[waits].flat()]) },
     );
 
     this.operatorPassword = pulumi.secret(password.result);

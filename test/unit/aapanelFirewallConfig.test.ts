@@ -137,7 +137,7 @@ describe("the program", () => {
     const run = await runProgram("sandbox", { omitSecrets: REQUIRED, overrides: { sandboxState: "test/fixtures/sandbox/sandbox.json" } });
     const firewall = run.one(COMMAND, "sandbox-aapanel-firewall-rules");
     expect((unwrapSecret(firewall.inputs.connection) as { host: string }).host).toBe("198.51.100.2");
-    expect(scriptInside(String(firewall.inputs.create))).toContain("WANTED=('ssh allow 22/tcp' 'panel allow 7800/tcp' 'web allow 80/tcp' 'web allow 443/tcp')");
+    expect(scriptInside(String(firewall.inputs.create))).toContain('readonly WANTED=("ssh allow 22/tcp" "panel allow 7800/tcp" "web allow 80/tcp" "web allow 443/tcp")');
   });
 
   test("declares no aaPanel firewall without the section", async () => {
@@ -160,9 +160,13 @@ describe("the program", () => {
     ]) {
       expect(script).toContain(rule);
     }
-    expect(script).toContain("ENABLE_UFW=yes");
+    expect(script).toContain('readonly ENABLE_UFW="yes"');
     expect(firewall.inputs.stdin).toBeUndefined();
-    const htpasswd = run.one(COMMAND, "rex-edge-htpasswd");
-    expect(htpasswd.options?.dependencies.filter((urn) => urn.includes("rex-aapanel-firewall")), JSON.stringify(htpasswd.options?.dependencies)).not.toEqual([]);
+    // The site waits for the firewall (and the app); the inert htpasswd file only for its password.
+    const waitsOf = (name: string) => run.one(COMMAND, name).options?.dependencies ?? [];
+    expect(waitsOf("rex-edge-site").filter((urn) => urn.includes("rex-aapanel-firewall")), JSON.stringify(waitsOf("rex-edge-site"))).not.toEqual([]);
+    expect(waitsOf("rex-edge-site").filter((urn) => urn.includes("Container::rex-web")), JSON.stringify(waitsOf("rex-edge-site"))).not.toEqual([]);
+    expect(waitsOf("rex-edge-site").filter((urn) => urn.endsWith("::rex-edge-htpasswd"))).toHaveLength(1);
+    expect(waitsOf("rex-edge-htpasswd").map((urn) => urn.split("::").pop())).toEqual(["rex-edge-operator-password"]);
   });
 });
