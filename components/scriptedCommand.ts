@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import type { SshHostConfig } from "../config/types";
-import { type RemoteScripts, withReapplyGeneration } from "../render/remoteScripts";
+import type { RemoteScripts } from "../render/remoteScripts";
 
 /**
  * The one SSH connection every remote command uses.
@@ -63,23 +63,4 @@ export function scriptedCommand(name: string, args: ScriptedCommandArgs, opts: p
     },
     { ...opts, deleteBeforeReplace: true },
   );
-}
-
-export interface HostRulesArgs {
-  readonly host: SshHostConfig;
-  readonly privateKey: pulumi.Output<string>;
-  readonly scripts: RemoteScripts;
-  /** See CmConfig.reapplyGeneration. */
-  readonly reapplyGeneration: string;
-}
-
-/**
- * The one command that installs a host's firewall rules (Flask host or aaPanel host). Its
- * place is the host: moving to another host replaces it, the old host's delete first.
- * Returns the script's summary line.
- */
-export function hostRulesCommand(name: string, args: HostRulesArgs, parent: pulumi.Resource): pulumi.Output<string> {
-  const scripts = withReapplyGeneration(args.scripts, args.reapplyGeneration);
-  const hostIdentity = [args.host.address, String(args.host.sshPort)];
-  return scriptedCommand(`${name}-rules`, { host: args.host, privateKey: args.privateKey, scripts, triggers: hostIdentity }, { parent }).stdout;
 }

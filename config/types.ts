@@ -73,10 +73,11 @@ export interface EdgeConfig {
   readonly rateLimit: RateLimitConfig;
   /** false turns the Content-Security-Policy header off. */
   readonly contentSecurityPolicy: string | false;
+  /** Sent only with TLS: browsers ignore HSTS over plain HTTP. */
   readonly hstsMaxAgeSeconds: number;
   readonly listenPort: number;
   readonly tls: TlsConfig | null;
-  /** `http2 on;` needs nginx >= 1.25.1; older builds reject it, so it is opt-in. */
+  /** `http2 on;` (with TLS only) needs nginx >= 1.25.1; aaPanel's 1.24 and Debian 12's 1.22 reject it, so it is opt-in. */
   readonly http2: boolean;
   readonly layout: NginxLayout;
 }

@@ -1,25 +1,16 @@
-import type { NginxLayout, RateLimitConfig, TierName, TlsConfig } from "../../config/types";
+import type { EdgeConfig, NginxLayout, TierName } from "../../config/types";
 
-/** What one tier's site serves, as its config decides it, before any path on the host. */
-export interface EdgeSiteSettings {
+/**
+ * What one tier's site serves, as its config decides it, before any path on the host: the
+ * edge settings as config holds them (config/types.ts says what each means), and the
+ * site's name and upstream.
+ */
+export interface EdgeSiteSettings extends Pick<EdgeConfig, "rateLimit" | "contentSecurityPolicy" | "hstsMaxAgeSeconds" | "listenPort" | "tls" | "http2"> {
   readonly tier: TierName;
   /** Single host name for `server_name`, e.g. "dev.example.com". */
   readonly domain: string;
   /** Where nginx proxies to: the Flask host as seen from the aaPanel host. */
   readonly upstream: { readonly address: string; readonly port: number };
-  readonly rateLimit: RateLimitConfig;
-  /** false leaves the Content-Security-Policy header out entirely. */
-  readonly contentSecurityPolicy: string | false;
-  /** Only emitted when TLS is configured (browsers ignore HSTS over plain HTTP). */
-  readonly hstsMaxAgeSeconds: number;
-  readonly listenPort: number;
-  readonly tls: TlsConfig | null;
-  /**
-   * Emit `http2 on;` (with TLS only). The directive needs nginx >= 1.25.1; older builds
-   * (aaPanel's nginx 1.24, Debian 12's 1.22) reject it, so config's edge.http2 is false
-   * unless the operator turns it on.
-   */
-  readonly http2: boolean;
 }
 
 /** Everything the server block renders from: the settings, and where the htpasswd lives. */
