@@ -12,6 +12,8 @@ import { aapanelSpec } from "../firewall/aapanelFixtures";
 import { devSpec, rexSpec } from "../firewall/fixtures";
 import { edgeSettings } from "../nginx/support/fixtures";
 import { ufwModuleRule } from "./ansible";
+import { busySeconds, countIn } from "./probes";
+import { BenchRecord } from "./record";
 import { benchSettings } from "./settings";
 import { Samples } from "./stats";
 import { edgeSite } from "../../render/nginx/site";
@@ -104,4 +106,31 @@ test("median, min and max per key", () => {
   expect(samples.summary("even")).toEqual({ median: 2.5, min: 1, max: 10, runs: 4 });
   expect(samples.summary("odd")).toEqual({ median: 5, min: 4, max: 6, runs: 3 });
   expect(samples.summary("none")).toBeUndefined();
+});
+
+describe("wall time of work whose pieces may overlap", () => {
+  const at = (startedAt: number, endedAt: number) => ({ startedAt, endedAt });
+
+  test("pieces one after another add up; pieces side by side count once", () => {
+    expect(busySeconds([at(0, 1000), at(1500, 2000)])).toBe(1.5);
+    expect(busySeconds([at(0, 1000), at(200, 800), at(500, 1500)])).toBe(1.5);
+    expect(busySeconds([at(2000, 3000), at(0, 1000)])).toBe(2);
+    expect(busySeconds([])).toBe(0);
+  });
+
+  test("an event inside two overlapping pieces is counted once", () => {
+    const events = [{ at: 500, kind: "ssh" as const }, { at: 5000, kind: "ssh" as const }, { at: 600, kind: "ufw" as const }];
+    expect(countIn(events, "ssh", [at(0, 1000), at(400, 900)])).toBe(1);
+    expect(countIn(events, "ssh", [at(0, 1000), at(4000, 6000)])).toBe(2);
+  });
+
+  test("the whole remote side is both hosts' time together: at once it is the longer host, one after the other the sum", () => {
+    const record = new BenchRecord();
+    const events = new Map<string, never[]>();
+    record.comparison("floorAtOnce", "first", { windows: [at(0, 2000)], role: "flaskhost" }, { windows: [at(100, 3000)], role: "proxy" }, events);
+    record.comparison("floor", "first", { windows: [at(0, 2000)], role: "flaskhost" }, { windows: [at(2000, 5000)], role: "proxy" }, events);
+    expect(record.samples.summary("cmp-floorAtOnce/first/remote/wall")?.median).toBe(3);
+    expect(record.samples.summary("cmp-floor/first/remote/wall")?.median).toBe(5);
+    expect(record.samples.summary("cmp-floorAtOnce/first/proxy/wall")?.median).toBe(2.9);
+  });
 });

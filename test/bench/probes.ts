@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import type { Span } from "../e2e/support/meter";
 import type { SandboxHost } from "../firewall/support/sandboxHosts";
 
 /**
@@ -17,10 +18,7 @@ export interface HostEvent {
   readonly kind: EventKind;
 }
 
-export interface Window {
-  readonly startedAt: number;
-  readonly endedAt: number;
-}
+export type Window = Span;
 
 const EVENT_DIR = "/run/cm-bench";
 const EVENT_FILE = `${EVENT_DIR}/events`;
@@ -105,7 +103,28 @@ export function hostEvents(host: SandboxHost, sinceMs: number): HostEvent[] {
   return [...parseAccepts(`${logs.stdout}\n${logs.stderr}`), ...probeEvents(host)].filter((event) => event.at >= sinceMs - 1000);
 }
 
-/** Events of one kind inside the window (a few ms of slack: docker stamps log lines when it reads them). */
-export function countIn(events: readonly HostEvent[], kind: EventKind, window: Window): number {
-  return events.filter((event) => event.kind === kind && event.at >= window.startedAt && event.at <= window.endedAt + 20).length;
+/** Events of one kind inside any of the windows, each once (a few ms of slack: docker stamps log lines when it reads them). */
+export function countIn(events: readonly HostEvent[], kind: EventKind, windows: readonly Window[]): number {
+  return events.filter((event) => event.kind === kind && windows.some((window) => event.at >= window.startedAt && event.at <= window.endedAt + 20)).length;
+}
+
+/**
+ * Seconds during which at least one of the windows was open: the wall time of work whose
+ * pieces may overlap (the engine runs independent commands at once) or not (one after
+ * another: then it is their sum).
+ */
+export function busySeconds(windows: readonly Window[]): number {
+  const sorted = [...windows].sort((left, right) => left.startedAt - right.startedAt);
+  let total = 0;
+  let open: Window | undefined;
+  for (const window of sorted) {
+    if (open !== undefined && window.startedAt <= open.endedAt) {
+      open = { startedAt: open.startedAt, endedAt: Math.max(open.endedAt, window.endedAt) };
+      continue;
+    }
+    if (open !== undefined) total += open.endedAt - open.startedAt;
+    open = window;
+  }
+  if (open !== undefined) total += open.endedAt - open.startedAt;
+  return total / 1000;
 }

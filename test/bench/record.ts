@@ -1,36 +1,33 @@
 import type { ApplierCounters } from "../e2e/applier";
 import type { PhaseFigures } from "../e2e/support/meter";
-import { type EventKind, type HostEvent, type Window, countIn } from "./probes";
+import { type EventKind, type HostEvent, type Window, busySeconds, countIn } from "./probes";
 import type { PeerRun, Scenario } from "./report";
 import { Samples } from "./stats";
 
 const METRICS: readonly EventKind[] = ["ssh", "ufw", "reload"];
 
 /**
- * Who did the firewall and edge work: cm-infra inside a converge (its phases there), its
- * scripts alone, the floor script, Ansible.
+ * Who did the firewall and edge work: cm-infra as the engine runs it (independent
+ * commands at once), its scripts alone one after another, the floor script one host after
+ * the other and both hosts at once, Ansible (its plays run one after the other).
  */
-export type Method = "converge" | "scripts" | "floor" | "ansible";
+export type Method = "converge" | "scripts" | "floor" | "floorAtOnce" | "ansible";
 
 /** Host events by role (flaskhost, proxy). */
 export type EventsByHost = ReadonlyMap<string, readonly HostEvent[]>;
 
 /** One method's work on one host in a comparison. */
 export interface Part {
-  /** The spans timed as this work (cm-infra's phases on the host; one session or play otherwise). */
+  /** The spans timed as this work (each of cm-infra's commands on the host; one session or play otherwise). */
   readonly windows: readonly Window[];
   readonly role: string;
   /** Where host events are looked for, when wider than the timed spans (Ansible's whole process). */
   readonly eventWindow?: Window;
 }
 
-function seconds(window: Window): number {
-  return (window.endedAt - window.startedAt) / 1000;
-}
-
-function counted(events: EventsByHost, role: string, window: Window): Record<EventKind, number> {
+function counted(events: EventsByHost, role: string, windows: readonly Window[]): Record<EventKind, number> {
   const list = events.get(role) ?? [];
-  return { ssh: countIn(list, "ssh", window), ufw: countIn(list, "ufw", window), reload: countIn(list, "reload", window) };
+  return { ssh: countIn(list, "ssh", windows), ufw: countIn(list, "ufw", windows), reload: countIn(list, "reload", windows) };
 }
 
 /**
@@ -54,14 +51,14 @@ export class BenchRecord {
   }
 
   cmInfra(scenario: Scenario, run: Window, figures: readonly PhaseFigures[], counters: ApplierCounters, events: EventsByHost, roles: readonly string[]): void {
-    this.add(`cm/${scenario}/all/all/wall`, seconds(run));
+    this.add(`cm/${scenario}/all/all/wall`, busySeconds([run]));
     this.add(`check/${scenario}/command-ssh`, counters.sshSessions);
     const attributed: Record<EventKind, number> = { ssh: 0, ufw: 0, reload: 0 };
     let dockerCalls = 0;
     for (const figure of figures) {
       const base = `cm/${scenario}/${figure.phase}/${figure.host}`;
-      const counts = counted(events, figure.host, figure);
-      this.add(`${base}/wall`, seconds(figure));
+      const counts = counted(events, figure.host, figure.pieces);
+      this.add(`${base}/wall`, busySeconds(figure.pieces));
       this.add(`${base}/docker`, figure.dockerCalls);
       dockerCalls += figure.dockerCalls;
       for (const metric of METRICS) {
@@ -74,15 +71,16 @@ export class BenchRecord {
     }
     this.add(`cm/${scenario}/all/all/docker`, dockerCalls);
     for (const metric of METRICS) {
-      const total = roles.reduce((sum, role) => sum + counted(events, role, run)[metric], 0);
+      const total = roles.reduce((sum, role) => sum + counted(events, role, [run])[metric], 0);
       this.add(`cm/${scenario}/all/all/${metric}`, total);
       if (total !== attributed[metric]) this.notes.add(`${scenario}: ${total - attributed[metric]} ${metric} event(s) fell outside every phase's span`);
     }
   }
 
-  /** cm-infra's side of the comparison: its firewall and edge phases on each host in that apply. */
+  /** cm-infra's side of the comparison: each firewall and edge command on each host in that apply, as the applier ran them. */
   cmInfraComparison(run: PeerRun, figures: readonly PhaseFigures[], events: EventsByHost): void {
-    const on = (role: string) => figures.filter((figure) => figure.host === role && (figure.phase === "firewall" || figure.phase === "edge"));
+    const on = (role: string) =>
+      figures.filter((figure) => figure.host === role && (figure.phase === "firewall" || figure.phase === "edge")).flatMap((figure) => figure.pieces);
     const flask = on("flaskhost");
     const proxy = on("proxy");
     if (flask.length === 0 || proxy.length === 0) {
@@ -92,38 +90,44 @@ export class BenchRecord {
     this.comparison("converge", run, { windows: flask, role: "flaskhost" }, { windows: proxy, role: "proxy" }, events);
   }
 
+  /**
+   * Wall time is the time some of the work was running: per host, that host's; for the
+   * whole remote side, both hosts' together. Work run one after another adds up; work the
+   * engine (or the floor, at once) runs side by side counts once.
+   */
   comparison(method: Method, run: PeerRun, flaskHost: Part, aapanelHost: Part, events: EventsByHost): void {
-    const totals: Record<string, number> = { wall: 0, ssh: 0, ufw: 0, reload: 0 };
+    const totals: Record<EventKind, number> = { ssh: 0, ufw: 0, reload: 0 };
     for (const part of [flaskHost, aapanelHost]) {
-      const values: Record<string, number> = { wall: 0, ssh: 0, ufw: 0, reload: 0 };
-      for (const window of part.eventWindow === undefined ? part.windows : [part.eventWindow]) {
-        const counts = counted(events, part.role, window);
-        for (const metric of METRICS) values[metric] = (values[metric] ?? 0) + counts[metric];
-      }
-      values.wall = part.windows.reduce((sum, window) => sum + seconds(window), 0);
-      for (const [metric, value] of Object.entries(values)) {
-        this.add(`cmp-${method}/${run}/${part.role}/${metric}`, value);
-        totals[metric] = (totals[metric] ?? 0) + value;
+      const counts = counted(events, part.role, part.eventWindow === undefined ? part.windows : [part.eventWindow]);
+      this.add(`cmp-${method}/${run}/${part.role}/wall`, busySeconds(part.windows));
+      for (const metric of METRICS) {
+        this.add(`cmp-${method}/${run}/${part.role}/${metric}`, counts[metric]);
+        totals[metric] += counts[metric];
       }
     }
-    for (const [metric, value] of Object.entries(totals)) this.add(`cmp-${method}/${run}/remote/${metric}`, value);
+    this.add(`cmp-${method}/${run}/remote/wall`, busySeconds([...flaskHost.windows, ...aapanelHost.windows]));
+    for (const metric of METRICS) this.add(`cmp-${method}/${run}/remote/${metric}`, totals[metric]);
   }
 
-  /** After every method ran in this run: each against the floor, Ansible against the converge. */
+  /**
+   * After every method ran in this run, paired so both sides ran the same way: cm-infra as
+   * the engine runs it against the floor with both hosts at once; its scripts one after
+   * another and Ansible against the floor one host after the other; Ansible against both
+   * of cm-infra's figures.
+   */
   ratios(run: PeerRun): void {
     const wall = (method: Method, work: string) => this.thisRun.get(`cmp-${method}/${run}/${work}/wall`);
+    const ratio = (key: string, value: number | undefined, base: number | undefined) => {
+      if (value !== undefined && base !== undefined && base > 0) this.add(`ratio/${run}/${key}`, value / base);
+    };
     for (const work of ["flaskhost", "proxy", "remote"]) {
-      const floor = wall("floor", work);
-      for (const method of ["converge", "scripts", "ansible"] as const) {
-        const value = wall(method, work);
-        if (value !== undefined && floor !== undefined && floor > 0) this.add(`ratio/${run}/${work}/${method}-floor`, value / floor);
-      }
-      const converge = wall("converge", work);
-      const ansible = wall("ansible", work);
-      if (converge !== undefined && ansible !== undefined && converge > 0) this.add(`ratio/${run}/${work}/ansible-converge`, ansible / converge);
+      for (const [method, floor] of Object.entries(FLOOR_OF) as [keyof typeof FLOOR_OF, Method][]) ratio(`${work}/${method}-floor`, wall(method, work), wall(floor, work));
+      ratio(`${work}/ansible-converge`, wall("ansible", work), wall("converge", work));
+      ratio(`${work}/ansible-scripts`, wall("ansible", work), wall("scripts", work));
     }
-    const converge = wall("converge", "remote");
-    const process = this.thisRun.get(`cmp-ansible/${run}/process/wall`);
-    if (converge !== undefined && process !== undefined && converge > 0) this.add(`ratio/${run}/process/ansible-converge`, process / converge);
+    ratio("process/ansible-converge", this.thisRun.get(`cmp-ansible/${run}/process/wall`), wall("converge", "remote"));
   }
 }
+
+/** The floor each method is held against: the one that runs its hosts the same way. */
+export const FLOOR_OF = { converge: "floorAtOnce", scripts: "floor", ansible: "floor" } as const satisfies Partial<Record<Method, Method>>;

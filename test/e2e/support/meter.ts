@@ -4,13 +4,22 @@ import type { DockerRunner, SshExecutor } from "../applier";
 /** What a piece of remote work belongs to: the program's three kinds of host work. */
 export type Phase = "firewall" | "edge" | "docker" | "other";
 
-/** One phase's work on one host since the last take(). */
-export interface PhaseFigures {
-  readonly phase: Phase;
-  readonly host: string;
-  /** Epoch milliseconds: the first piece of work started, the last one ended. */
+/** Epoch milliseconds. */
+export interface Span {
   readonly startedAt: number;
   readonly endedAt: number;
+}
+
+/** One phase's work on one host since the last take(). */
+export interface PhaseFigures extends Span {
+  readonly phase: Phase;
+  readonly host: string;
+  /**
+   * Each piece of work (a remote command, a docker call) as it ran. Phases overlap (the
+   * htpasswd is written while Docker works), so a phase's wall time is the time some
+   * piece of it was running, not the span from its first start to its last end.
+   */
+  readonly pieces: readonly Span[];
   /** SSH connections the applier opened: one per remote command, one per docker call (docker over ssh). */
   readonly sshConnections: number;
   readonly dockerCalls: number;
@@ -28,11 +37,7 @@ export function phaseOfCommand(command: string): Phase {
   return "other";
 }
 
-/**
- * Per phase and host figures for the benchmark, taken by wrapping the applier's transports.
- * The phases run one after another (the app depends on the firewall, the edge on the app),
- * so a phase's wall time on a host is the span from its first start to its last end.
- */
+/** Per phase and host figures for the benchmark, taken by wrapping the applier's transports. */
 export class HostMeter {
   private readonly figures = new Map<string, PhaseFigures>();
 
@@ -47,6 +52,7 @@ export class HostMeter {
       host,
       startedAt: Math.min(old?.startedAt ?? startedAt, startedAt),
       endedAt: Math.max(old?.endedAt ?? endedAt, endedAt),
+      pieces: [...(old?.pieces ?? []), { startedAt, endedAt }],
       sshConnections: (old?.sshConnections ?? 0) + 1,
       dockerCalls: (old?.dockerCalls ?? 0) + (docker ? 1 : 0),
     });
