@@ -1,8 +1,8 @@
 import type { PlainConfig } from "../config/validate";
-import { AAPANEL_RULES_BASH } from "../render/aapanelFirewall/scriptParts";
+import { AAPANEL_RULES } from "../render/aapanelFirewall/scriptParts";
 import { AAPANEL_FIREWALL_HOST_PATHS, aapanelRecordPath } from "../render/aapanelFirewall/hostPaths";
 import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "../render/aapanelFirewall/rules";
-import { aapanelScriptHeader } from "../render/aapanelFirewall/scripts";
+import { renderAaPanelScript } from "../render/aapanelFirewall/scripts";
 import { aapanelFirewallSpecOf } from "../render/aapanelFirewall/spec";
 import type { AaPanelFirewallSpec } from "../render/aapanelFirewall/types";
 import { shellQuote } from "../render/remoteScripts";
@@ -54,14 +54,13 @@ export function probeAaPanelFirewall(expectation: AaPanelFirewallExpectation): s
     }
     case "aapanelUfwExposure": {
       // The scripts' own reading of rules, so drift and apply judge a rule alike.
-      const script = [
-        ...aapanelScriptHeader(expectation.spec),
-        AAPANEL_RULES_BASH,
+      const script = renderAaPanelScript(expectation.spec, {}, [
+        AAPANEL_RULES,
         // a ufw that does not answer must not read as "nothing exposed"
         `ADDED=$(ufw show added 2>&1) || { echo "ufw show added failed"; exit 0; }`,
         `ADDED=$(printf '%s\\n' "$ADDED" | sed -n 's/^ufw //p')`,
         "exposing_rules",
-      ].join("\n");
+      ]);
       return `bash -c ${shellQuote(script)} 2>/dev/null`;
     }
   }

@@ -1,46 +1,49 @@
-import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
-import { AAPANEL_APPLY_BASH, AAPANEL_COMMON_BASH, AAPANEL_DELETE_BASH, AAPANEL_RULES_BASH } from "./scriptParts";
+import { type BashValue, bashScript } from "../bashScript";
+import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
+import { FIREWALL_SHARED } from "../scriptParts";
+import { FIREWALL_SCRIPTS } from "../scriptFamilies";
+import { UFW_COMMENT_PREFIX } from "../firewall/ufwRules";
 import { AAPANEL_FIREWALL_HOST_PATHS } from "./hostPaths";
+import { AAPANEL_APPLY, AAPANEL_COMMON, AAPANEL_DELETE, AAPANEL_RULES } from "./scriptParts";
 import { AAPANEL_UFW_COMMENT, renderAaPanelUfwRules } from "./rules";
 import type { AaPanelFirewallSpec } from "./types";
 import { assertValidAaPanelFirewallSpec } from "./validate";
-import { UFW_COMMENT_PREFIX } from "../firewall/ufwRules";
-import { FIREWALL_SHARED_BASH } from "../firewallShared";
-
-export function bashArray(values: readonly string[]): string {
-  return `(${values.map(shellQuote).join(" ")})`;
-}
 
 /**
- * What every script on the aaPanel host starts with. ufw's messages follow the locale
- * (aaPanel hosts often run zh_CN, which pam_env hands to SSH sessions), and the scripts
- * read them, so ufw speaks C here.
+ * A script on the aaPanel host for the tier: `values` beside the ones every script there
+ * reads, then `parts`. The drift probe runs the rule-reading part this way too, so drift
+ * and apply judge a rule alike.
  */
-export function aapanelScriptHeader(spec: AaPanelFirewallSpec): string[] {
-  return [
-    "set -euo pipefail",
-    "export LC_ALL=C",
-    `TIER=${shellQuote(spec.tier)}`,
-    `SSH_PORT=${spec.sshPort}`,
-    `PANEL_PORT=${spec.panelPort}`,
-    `ADMIN_SOURCES=${bashArray(spec.adminSources)}`,
-    `readonly STATE_DIR=${shellQuote(AAPANEL_FIREWALL_HOST_PATHS.stateDir)}`,
-    `readonly LOCK_FILE=${shellQuote(AAPANEL_FIREWALL_HOST_PATHS.lockFile)}`,
-    `readonly UFW_DEFAULTS=${shellQuote(AAPANEL_FIREWALL_HOST_PATHS.ufwDefaults)}`,
-    `readonly COMMENT=${shellQuote(AAPANEL_UFW_COMMENT)}`,
-    `readonly COMMENT_PREFIX=${shellQuote(UFW_COMMENT_PREFIX)}`,
-  ];
+export function renderAaPanelScript(spec: AaPanelFirewallSpec, values: Readonly<Record<string, BashValue>>, parts: readonly string[]): string {
+  return bashScript({
+    family: FIREWALL_SCRIPTS,
+    title: `cm-infra aaPanel host firewall for tier ${spec.tier}: ufw rules, SSH and the panel from the admin sources only.`,
+    label: `cm-infra aapanel firewall ${spec.tier}`,
+    lockFile: AAPANEL_FIREWALL_HOST_PATHS.lockFile,
+    values: {
+      TIER: spec.tier,
+      SSH_PORT: spec.sshPort,
+      PANEL_PORT: spec.panelPort,
+      ADMIN_SOURCES: spec.adminSources,
+      ...values,
+      STATE_DIR: AAPANEL_FIREWALL_HOST_PATHS.stateDir,
+      UFW_DEFAULTS: AAPANEL_FIREWALL_HOST_PATHS.ufwDefaults,
+      COMMENT: AAPANEL_UFW_COMMENT,
+      COMMENT_PREFIX: UFW_COMMENT_PREFIX,
+    },
+    parts,
+  });
 }
 
-function script(spec: AaPanelFirewallSpec, extra: readonly string[], body: string): string {
-  return [...aapanelScriptHeader(spec), ...extra, "", AAPANEL_RULES_BASH, AAPANEL_COMMON_BASH, FIREWALL_SHARED_BASH, body].join("\n");
+function script(spec: AaPanelFirewallSpec, values: Readonly<Record<string, BashValue>>, body: string): string {
+  return renderAaPanelScript(spec, values, [AAPANEL_RULES, AAPANEL_COMMON, FIREWALL_SHARED, body]);
 }
 
 /** The bash script create and update run (before asRemoteCommand wraps it). */
 export function renderAaPanelFirewallApplyScript(spec: AaPanelFirewallSpec): string {
   assertValidAaPanelFirewallSpec(spec);
   const wanted = renderAaPanelUfwRules(spec).map(({ kind, rule }) => `${kind} ${rule}`);
-  return script(spec, [`ENABLE_UFW=${spec.enableUfw ? "yes" : "no"}`, `WANTED=${bashArray(wanted)}`], AAPANEL_APPLY_BASH);
+  return script(spec, { ENABLE_UFW: spec.enableUfw ? "yes" : "no", WANTED: wanted }, AAPANEL_APPLY);
 }
 
 /**
@@ -49,7 +52,7 @@ export function renderAaPanelFirewallApplyScript(spec: AaPanelFirewallSpec): str
  */
 export function renderAaPanelFirewallDeleteScript(spec: AaPanelFirewallSpec): string {
   assertValidAaPanelFirewallSpec(spec);
-  return script(spec, [], AAPANEL_DELETE_BASH);
+  return script(spec, {}, AAPANEL_DELETE);
 }
 
 /**

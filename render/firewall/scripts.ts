@@ -1,43 +1,33 @@
-import { asRemoteCommand, shellQuote, type RemoteScripts } from "../remoteScripts";
+import { type BashValue, bashScript } from "../bashScript";
+import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
+import { FIREWALL_SHARED } from "../scriptParts";
 import { renderDockerUserFragment, tierChainName } from "./dockerUser";
-import { scriptPart } from "../scriptFiles";
-import { FIREWALL_SHARED_BASH } from "../firewallShared";
 import { FIREWALL_HOST_PATHS } from "./hostPaths";
+import { FIREWALL_SCRIPTS } from "../scriptFamilies";
+import { FIREWALL_APPLY, FIREWALL_COMMON, FIREWALL_DELETE, FIREWALL_MANAGED_BLOCK, FIREWALL_UFW_OWNERSHIP } from "./scriptParts";
 import type { FirewallSpec } from "./types";
 import { renderUfwRules, UFW_COMMENT_PREFIX } from "./ufwRules";
 import { assertValidFirewallSpec } from "./validate";
 
-function bashArray(values: readonly string[]): string {
-  return `(${values.map(shellQuote).join(" ")})`;
-}
-
-const HOST_CONSTANTS = [
-  `readonly FRAGMENT_DIR=${shellQuote(FIREWALL_HOST_PATHS.fragmentDir)}`,
-  `readonly STATE_DIR=${shellQuote(FIREWALL_HOST_PATHS.stateDir)}`,
-  `readonly AFTER_RULES=${shellQuote(FIREWALL_HOST_PATHS.afterRules)}`,
-  `readonly LOCK_FILE=${shellQuote(FIREWALL_HOST_PATHS.lockFile)}`,
-  `readonly BLOCK_BEGIN=${shellQuote(FIREWALL_HOST_PATHS.blockBegin)}`,
-  `readonly BLOCK_END=${shellQuote(FIREWALL_HOST_PATHS.blockEnd)}`,
-  `readonly COMMENT_PREFIX=${shellQuote(UFW_COMMENT_PREFIX)}`,
-];
-
-function script(header: readonly string[], body: string): string {
-  return [
-    "set -euo pipefail",
-    // run_ufw reads ufw's answers ("Skipping", "non-existent"). ufw ships translations
-    // (/usr/share/ufw/messages) chosen by the locale pam_env hands SSH sessions (aaPanel
-    // hosts often run zh_CN); those two come untranslated from ufw 0.36's backend today,
-    // but the aaPanel host's scripts set C for the same reason: one rule for both.
-    "export LC_ALL=C",
-    ...header,
-    ...HOST_CONSTANTS,
-    "",
-    scriptPart("firewall/sh/common.sh"),
-    FIREWALL_SHARED_BASH,
-    scriptPart("firewall/sh/managedBlock.sh"),
-    scriptPart("firewall/sh/ufwOwnership.sh"),
-    body,
-  ].join("\n");
+function script(spec: FirewallSpec, values: Readonly<Record<string, BashValue>>, body: string): string {
+  return bashScript({
+    family: FIREWALL_SCRIPTS,
+    title: `cm-infra firewall for tier ${spec.tier} on the Flask host: DOCKER-USER rules through after.rules, and ufw rules.`,
+    label: `cm-infra firewall ${spec.tier}`,
+    lockFile: FIREWALL_HOST_PATHS.lockFile,
+    values: {
+      TIER: spec.tier,
+      SSH_PORT: spec.sshPort,
+      ...values,
+      FRAGMENT_DIR: FIREWALL_HOST_PATHS.fragmentDir,
+      STATE_DIR: FIREWALL_HOST_PATHS.stateDir,
+      AFTER_RULES: FIREWALL_HOST_PATHS.afterRules,
+      BLOCK_BEGIN: FIREWALL_HOST_PATHS.blockBegin,
+      BLOCK_END: FIREWALL_HOST_PATHS.blockEnd,
+      COMMENT_PREFIX: UFW_COMMENT_PREFIX,
+    },
+    parts: [FIREWALL_COMMON, FIREWALL_SHARED, FIREWALL_MANAGED_BLOCK, FIREWALL_UFW_OWNERSHIP, body],
+  });
 }
 
 /** The bash script create and update run (before asRemoteCommand wraps it). */
@@ -45,15 +35,9 @@ export function renderFirewallApplyScript(spec: FirewallSpec): string {
   assertValidFirewallSpec(spec);
   const rules = renderUfwRules(spec);
   return script(
-    [
-      `TIER=${shellQuote(spec.tier)}`,
-      `SSH_PORT=${spec.sshPort}`,
-      `ENABLE_UFW=${spec.enableUfw ? "yes" : "no"}`,
-      `FRAGMENT=${shellQuote(renderDockerUserFragment(spec))}`,
-      `SSH_RULES=${bashArray(rules.ssh)}`,
-      `PORT_RULES=${bashArray(rules.ports)}`,
-    ],
-    scriptPart("firewall/sh/apply.sh"),
+    spec,
+    { ENABLE_UFW: spec.enableUfw ? "yes" : "no", FRAGMENT: renderDockerUserFragment(spec), SSH_RULES: rules.ssh, PORT_RULES: rules.ports },
+    FIREWALL_APPLY,
   );
 }
 
@@ -63,10 +47,7 @@ export function renderFirewallApplyScript(spec: FirewallSpec): string {
  */
 export function renderFirewallDeleteScript(spec: FirewallSpec): string {
   assertValidFirewallSpec(spec);
-  return script(
-    [`TIER=${shellQuote(spec.tier)}`, `SSH_PORT=${spec.sshPort}`, `CHAIN=${shellQuote(tierChainName(spec.tier))}`],
-    scriptPart("firewall/sh/delete.sh"),
-  );
+  return script(spec, { CHAIN: tierChainName(spec.tier) }, FIREWALL_DELETE);
 }
 
 /**

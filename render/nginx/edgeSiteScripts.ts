@@ -1,36 +1,32 @@
+import { bashScript } from "../bashScript";
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
-import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE, EDGE_STAGING, EDGE_STEPS, TAKE_LOCK, WRITE_BESIDE } from "./scriptParts";
+import { NGINX_SCRIPTS } from "../scriptFamilies";
+import { EDGE_APPLY, EDGE_COMMON, EDGE_DELETE, EDGE_STAGING, EDGE_STEPS, WRITE_BESIDE } from "./scriptParts";
 import { encodeFileFrames, FRAME_HEADER } from "./fileFrames";
-import { bashAssignments, STRICT_MODE } from "./shellCommon";
 import type { EdgeSite } from "./types";
 
 function edgeScript(site: EdgeSite, body: string, withFrames: boolean): string {
   const { layout, paths } = site;
-  const variables = bashAssignments({
-    tier: site.tier,
-    nginx_binary: layout.nginxBinary,
-    nginx_conf: layout.nginxConf,
-    reload_command: layout.reloadCommand,
-    lock_file: paths.lockFile,
-    tier_state: paths.tierStateDir,
-    manifest: paths.manifest,
-    previous_dir: paths.previousDir,
-    wanted_paths: site.files.map((file) => file.path),
-    legacy_conf: paths.legacyHttpLevelConf,
-    // Only apply merges the legacy zone file into the site file; delete removes both alike.
-    ...(withFrames ? { frame_header: FRAME_HEADER, site_conf: paths.siteConf } : {}),
+  return bashScript({
+    family: NGINX_SCRIPTS,
+    title: `cm-infra edge site for tier ${site.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
+    label: `cm-infra edge ${site.tier}`,
+    lockFile: paths.lockFile,
+    values: {
+      TIER: site.tier,
+      NGINX_BINARY: layout.nginxBinary,
+      NGINX_CONF: layout.nginxConf,
+      RELOAD_COMMAND: layout.reloadCommand,
+      TIER_STATE: paths.tierStateDir,
+      MANIFEST: paths.manifest,
+      PREVIOUS_DIR: paths.previousDir,
+      WANTED_PATHS: site.files.map((file) => file.path),
+      LEGACY_CONF: paths.legacyHttpLevelConf,
+      // Only apply merges the legacy zone file into the site file; delete removes both alike.
+      ...(withFrames ? { FRAME_HEADER, SITE_CONF: paths.siteConf } : {}),
+    },
+    parts: [WRITE_BESIDE, EDGE_COMMON, EDGE_STAGING, EDGE_STEPS, body],
   });
-  return [
-    `# cm-infra edge site for tier ${site.tier}: safe install of nginx files (lock, test staged, rename into place, reload).`,
-    ...STRICT_MODE,
-    ...variables,
-    TAKE_LOCK,
-    WRITE_BESIDE,
-    EDGE_COMMON,
-    EDGE_STAGING,
-    EDGE_STEPS,
-    body,
-  ].join("\n");
 }
 
 /**

@@ -1,25 +1,21 @@
+import { bashScript } from "../bashScript";
 import { asRemoteCommand, type RemoteScripts } from "../remoteScripts";
-import { HTPASSWD_APPLY, HTPASSWD_COMMON, HTPASSWD_DELETE, TAKE_LOCK } from "./scriptParts";
-import { bashAssignments, STRICT_MODE } from "./shellCommon";
+import { NGINX_SCRIPTS } from "../scriptFamilies";
+import { HTPASSWD_APPLY, HTPASSWD_COMMON, HTPASSWD_DELETE } from "./scriptParts";
 import type { EdgeSite } from "./types";
 
 /** What the htpasswd scripts need of the site: its tier and the paths it installs at. */
 export type HtpasswdSite = Pick<EdgeSite, "tier" | "paths">;
 
 function htpasswdScript({ tier, paths }: HtpasswdSite, body: string): string {
-  return [
-    `# cm-infra htpasswd for tier ${tier}: atomic, idempotent; the hash arrives on stdin only.`,
-    ...STRICT_MODE,
-    ...bashAssignments({
-      tier,
-      lock_file: paths.lockFile,
-      htpasswd_dir: paths.htpasswdDir,
-      htpasswd_file: paths.htpasswdFile,
-    }),
-    TAKE_LOCK,
-    HTPASSWD_COMMON,
-    body,
-  ].join("\n");
+  return bashScript({
+    family: NGINX_SCRIPTS,
+    title: `cm-infra htpasswd for tier ${tier}: atomic, idempotent; the hash arrives on stdin only.`,
+    label: `cm-infra htpasswd ${tier}`,
+    lockFile: paths.lockFile,
+    values: { HTPASSWD_DIR: paths.htpasswdDir, HTPASSWD_FILE: paths.htpasswdFile },
+    parts: [HTPASSWD_COMMON, body],
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { scriptPart } from "../scriptFiles";
 
 /** The edge's script parts (render/nginx/sh/); each file says what it holds and what it expects. */
-export const TAKE_LOCK = scriptPart("nginx/sh/takeLock.sh");
 export const WRITE_BESIDE = scriptPart("nginx/sh/writeBeside.sh");
 export const EDGE_COMMON = scriptPart("nginx/sh/edgeCommon.sh");
 export const EDGE_STEPS = scriptPart("nginx/sh/edgeSteps.sh");

@@ -1,17 +1,9 @@
 # shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
-# Shared by both hosts' firewall scripts (the Flask host's and the aaPanel host's): the
-# host-wide lock, reading ufw once per run, running ufw, and repairing a run killed inside
-# ufw. They share STATE_DIR and the lock, so when one host is both, their runs take turns.
-# Needs say, die, OUTCOME, STATE_DIR and LOCK_FILE from the script around it.
-
-# Every cm-infra firewall run on a host (any tier, either host role) takes turns on ufw,
-# after.rules and DOCKER-USER. The lock is a flock on fd 9, which the kernel drops when the
-# holder dies (SIGKILL, a lost session), so a killed run never leaves a lock behind.
-lock_host() {
-  mkdir -p "${LOCK_FILE%/*}"
-  exec 9>"$LOCK_FILE"
-  flock -w 120 9 || die "another cm-infra firewall run held $LOCK_FILE for 120 s"
-}
+# Shared by both hosts' firewall scripts (the Flask host's and the aaPanel host's): reading
+# ufw once per run, running ufw, repairing a run killed inside ufw, and the summary line.
+# They share STATE_DIR and the lock file (the prelude's lock_host), so when one host is
+# both, their runs take turns on ufw, after.rules and DOCKER-USER. Needs the prelude's say,
+# die, summarize and OUTCOME, STATE_DIR, and the family's fingerprint.
 
 # Rules as `ufw show added` prints them, without "ufw ". Every ufw call starts Python
 # (about 0.3 s, seconds on a busy host), so a run calls ufw once to read its state and
@@ -82,3 +74,10 @@ ufw_changing() {
 }
 
 ufw_changes_done() { rm -f "$UFW_PENDING"; }
+
+# The run's summary: "unchanged" when everything fingerprint reads is as it was when the
+# run took the lock (and no killed run had to be repaired), else "changed".
+summarize_run() { # summarize_run <fingerprint taken under the lock>
+  fresh_added
+  if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then summarize unchanged; else summarize changed; fi
+}

@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { AAPANEL_COMMON_BASH, AAPANEL_RULES_BASH } from "../../render/aapanelFirewall/scriptParts";
+import { AAPANEL_COMMON, AAPANEL_RULES } from "../../render/aapanelFirewall/scriptParts";
 import { AAPANEL_FIREWALL_SUMMARY_PATTERN } from "../../render/aapanelFirewall/hostPaths";
 import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
 import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
 import { aapanelFirewallSpecProblems } from "../../render/aapanelFirewall/validate";
-import { FIREWALL_SHARED_BASH } from "../../render/firewallShared";
+import { FIREWALL_SHARED, PRELUDE } from "../../render/scriptParts";
 import { aapanelSpec } from "./aapanelFixtures";
 import { scriptInside } from "./fixtures";
 
@@ -43,9 +43,13 @@ describe("aaPanel firewall scripts", () => {
     expect(scriptInside(scripts.create).trimEnd()).toBe(renderAaPanelFirewallApplyScript(aapanelSpec()).trimEnd());
     expect(scriptInside(scripts.delete).trimEnd()).toBe(renderAaPanelFirewallDeleteScript(aapanelSpec()).trimEnd());
     for (const script of [scriptInside(scripts.create), scriptInside(scripts.delete)]) {
-      expect(script.startsWith("set -euo pipefail\nexport LC_ALL=C\n")).toBe(true);
-      expect(script).toContain("flock -w 120 9");
-      expect(script.trimEnd().endsWith('summary "$BEFORE"')).toBe(true);
+      // the title, the rendered values, then strict mode before any code runs
+      expect(script).toMatch(/^# .*\nreadonly LABEL="cm-infra aapanel firewall rex"\n/);
+      const strict = script.indexOf("\nset -euo pipefail\n");
+      expect(strict).toBeLessThan(script.indexOf("() {"));
+      expect(script.indexOf("\nexport LC_ALL=C\n")).toBeGreaterThan(strict);
+      expect(script).toContain('\nreadonly LOCK_WAIT="120"\n');
+      expect(script.trimEnd().endsWith('summarize_run "$BEFORE"')).toBe(true);
     }
   });
 
@@ -76,7 +80,7 @@ describe("aaPanel firewall scripts", () => {
 
 /** Runs the rule-reading functions in a local bash, as the host runs them. */
 function bash(body: string, admin: readonly string[] = ["10.0.0.0/8", "192.168.1.5"]): string {
-  const script = ["set -euo pipefail", `ADMIN_SOURCES=(${admin.join(" ")})`, "SSH_PORT=22 PANEL_PORT=7800 COMMENT=cm-infra:aapanel", AAPANEL_RULES_BASH, body].join("\n");
+  const script = ["set -euo pipefail", `ADMIN_SOURCES=(${admin.join(" ")})`, "SSH_PORT=22 PANEL_PORT=7800 COMMENT=cm-infra:aapanel", AAPANEL_RULES, body].join("\n");
   const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
   expect(result.stderr).toBe("");
   return result.stdout;
@@ -164,10 +168,12 @@ function withStandInUfw(list: readonly string[], body: string, answer = "Rule ad
   const script = [
     "set -euo pipefail",
     'work=$(mktemp -d) && trap \'rm -rf "$work"\' EXIT',
-    'TIER=rex SSH_PORT=22 PANEL_PORT=7800 ADMIN_SOURCES=(10.0.0.0/8) COMMENT=cm-infra:aapanel COMMENT_PREFIX=cm-infra: STATE_DIR=$work LOCK_FILE=$work/lock',
-    AAPANEL_RULES_BASH,
-    AAPANEL_COMMON_BASH,
-    FIREWALL_SHARED_BASH,
+    'LABEL="cm-infra aapanel firewall rex" FAILED_SUMMARY="" LOCK_WAIT=1 LOCK_FILE=$work/lock',
+    'TIER=rex SSH_PORT=22 PANEL_PORT=7800 ADMIN_SOURCES=(10.0.0.0/8) COMMENT=cm-infra:aapanel COMMENT_PREFIX=cm-infra: STATE_DIR=$work',
+    PRELUDE,
+    AAPANEL_RULES,
+    AAPANEL_COMMON,
+    FIREWALL_SHARED,
     `UFW_LIST=$(cat <<'RULES'\nAdded user rules (see 'ufw status' for running firewall):\n${list.map((line) => `ufw ${line}\n`).join("")}RULES\n)`,
     `UFW_ANSWER=${JSON.stringify(answer)}`,
     'ufw() { printf \'%s\\n\' "$*" >>"$work/calls"; if [[ $* == "show added" ]]; then printf \'%s\\n\' "$UFW_LIST"; else printf \'%s\\n\' "$UFW_ANSWER"; fi; }',

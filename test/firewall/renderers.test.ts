@@ -71,9 +71,13 @@ describe("remote scripts", () => {
 
   it("starts strict, takes the lock and prints one summary line", () => {
     for (const script of [scriptInside(scripts.create), scriptInside(scripts.delete)]) {
-      expect(script.startsWith("set -euo pipefail\n")).toBe(true);
-      expect(script).toContain("flock -w 120 9");
-      expect(script.trimEnd().endsWith('summary "$BEFORE"')).toBe(true);
+      // the title, the rendered values, then strict mode before any code runs
+      expect(script).toMatch(/^# .*\nreadonly LABEL="cm-infra firewall rex"\n/);
+      const strict = script.indexOf("\nset -euo pipefail\n");
+      expect(strict).toBeLessThan(script.indexOf("() {"));
+      expect(script.indexOf("\nexport LC_ALL=C\n")).toBeGreaterThan(strict);
+      expect(script).toContain('\nreadonly LOCK_WAIT="120"\n');
+      expect(script.trimEnd().endsWith('summarize_run "$BEFORE"')).toBe(true);
     }
   });
 

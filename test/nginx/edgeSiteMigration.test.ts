@@ -166,7 +166,7 @@ describe("edge site: a host with the two-file layout of earlier versions converg
     // bookkeeping is left: every command in between, and a sample on either side (bounded
     // time on a shared machine).
     const live = commands.indexOf("mark_reload_pending");
-    const reloaded = commands.findIndex((command, index) => index > live && command.includes("$reload_command"));
+    const reloaded = commands.findIndex((command, index) => index > live && command.includes("$RELOAD_COMMAND"));
     expect(live).toBeGreaterThan(0);
     expect(reloaded).toBeGreaterThan(live);
     const points = Array.from({ length: commands.length }, (_, index) => index + 1).filter(

@@ -106,4 +106,4 @@ write_record "${WANTED[@]}" "${KEPT[@]}"
 enable_ufw_if_chosen
 ufw_changes_done
 name_exposing_rules
-summary "$BEFORE"
+summarize_run "$BEFORE"

@@ -1,15 +1,10 @@
 # shellcheck shell=bash disable=SC2034,SC2153,SC2154 # one part of a script: what it sets, the other parts use
-# aaPanel host firewall, shared by the apply and delete scripts: logging, who holds a rule,
-# the per-tier record, releasing a rule. The lock and reading ufw are the part both hosts'
-# firewalls share (render/shell/firewallShared.sh); the records folder is the Flask host
-# firewall's too, so each side sees which rules the other still wants.
+# aaPanel host firewall, shared by the apply and delete scripts: who holds a rule, the
+# per-tier record, releasing a rule. Logging and the lock are the prelude's
+# (render/shell/prelude.sh); reading ufw and the summary are the part both hosts' firewalls
+# share (render/shell/firewallShared.sh); the records folder is the Flask host firewall's
+# too, so each side sees which rules the other still wants.
 readonly RECORD="$STATE_DIR/aapanel-$TIER.ufw"
-
-# Every error says whether anything was changed; the first change clears it.
-OUTCOME="nothing was changed"
-say() { printf 'cm-infra aapanel firewall %s: %s\n' "$TIER" "$*"; }
-warn() { printf 'cm-infra aapanel firewall %s: warning: %s\n' "$TIER" "$*" >&2; }
-die() { printf 'cm-infra aapanel firewall %s: ERROR: %s\n' "$TIER" "$*${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
 
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw needs it"
@@ -190,14 +185,10 @@ release_rule() {
   ufw_delete_held
 }
 
+# Everything a run can change here; equal before and after means "unchanged" (summarize_run).
 fingerprint() {
   {
     printf 'ufw active: %s\n%s\n' "$UFW_ACTIVE" "$ADDED"
     cat "$RECORD" 2>/dev/null || true
   } | sha256sum
-}
-
-summary() {
-  fresh_added
-  if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }

@@ -42,4 +42,4 @@ release_all
 ufw_changes_done
 write_record "${KEPT[@]}"
 remove_empty_folders
-summary "$BEFORE"
+summarize_run "$BEFORE"

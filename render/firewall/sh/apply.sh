@@ -118,4 +118,4 @@ release_unwanted_rules
 save_state
 enable_ufw_if_chosen
 ufw_changes_done
-summary "$BEFORE"
+summarize_run "$BEFORE"

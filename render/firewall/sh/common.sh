@@ -1,18 +1,14 @@
 # shellcheck shell=bash disable=SC2034,SC2153 # one part of a script: what it sets, the other parts use
-# Flask host firewall, shared by the apply and delete scripts: logging, preflight, taking
-# the lock (render/shell/firewallShared.sh), writing beside, the "unchanged" fingerprint.
-# Per-tier values and paths come from the header render/firewall/scripts.ts writes in
-# front of it.
+# Flask host firewall, shared by the apply and delete scripts: preflight, taking the lock,
+# writing beside, the "unchanged" fingerprint. Logging and the lock itself are the
+# prelude's (render/shell/prelude.sh); reading ufw and the summary are the part both
+# firewalls share (render/shell/firewallShared.sh); per-tier values and paths are the
+# readonly variables render/firewall/scripts.ts renders.
 readonly COMMENT="$COMMENT_PREFIX$TIER"
 readonly FRAGMENT_FILE="$FRAGMENT_DIR/$TIER.rules"
 readonly STATE_FILE="$STATE_DIR/$TIER.ufw"
 # The live DOCKER-USER/chain rules as last loaded; a mismatch means someone changed them.
 readonly SNAPSHOT="$STATE_DIR/live-rules"
-
-# Every error says whether anything was changed; the first change clears it.
-OUTCOME="nothing was changed"
-say() { printf 'cm-infra firewall %s: %s\n' "$TIER" "$*"; }
-die() { printf 'cm-infra firewall %s: ERROR: %s\n' "$TIER" "$*${OUTCOME:+; $OUTCOME}" >&2; exit 1; }
 
 preflight() {
   [[ $EUID -eq 0 ]] || die "must run as root: ufw and iptables need it"
@@ -56,7 +52,7 @@ managed_live_rules() {
   iptables-save -t filter | grep -E '^-A (DOCKER-USER -j cm-infra-|cm-infra-)' || true
 }
 
-# Everything an apply can change; equal before and after means "unchanged".
+# Everything an apply can change; equal before and after means "unchanged" (summarize_run).
 fingerprint() {
   {
     cat "$AFTER_RULES"
@@ -65,10 +61,5 @@ fingerprint() {
     printf 'ufw active: %s\n%s\n' "$UFW_ACTIVE" "$ADDED"
     managed_live_rules
   } | sha256sum
-}
-
-summary() {
-  fresh_added
-  if [[ $1 == "$(fingerprint)" && $UFW_RESUMED == no ]]; then say unchanged; else say changed; fi
 }
 

@@ -48,4 +48,4 @@ load_block_live
 release_all_rules
 ufw_changes_done
 remove_empty_folders
-summary "$BEFORE"
+summarize_run "$BEFORE"

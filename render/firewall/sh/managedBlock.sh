@@ -109,7 +109,7 @@ load_block_live() {
   say "loaded the DOCKER-USER rules into the running firewall"
   if ! { mkdir -p "$STATE_DIR" && printf '%s\n%s\n' "$loaded" "$(managed_live_rules)" >"$SNAPSHOT.tmp" &&
     mv -f "$SNAPSHOT.tmp" "$SNAPSHOT"; } 2>/dev/null; then
-    say "warning: could not record the loaded rules in $SNAPSHOT; the next run loads them again"
+    warn "could not record the loaded rules in $SNAPSHOT; the next run loads them again"
   fi
 }
 

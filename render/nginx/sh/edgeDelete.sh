@@ -6,21 +6,21 @@ main_delete() {
   local touched=()
   start_work
   read_manifest
-  clear_leftovers "${wanted_paths[@]}" ${manifest_paths[@]+"${manifest_paths[@]}"} "$manifest"
-  # $legacy_conf even when no manifest lists it: it only ever held this tier's zone.
-  manifest_file touched "${wanted_paths[@]}" "$legacy_conf" ${manifest_paths[@]+"${manifest_paths[@]}"}
-  mapfile -t touched <"$work_dir/touched"
+  clear_leftovers "${WANTED_PATHS[@]}" ${MANIFEST_PATHS[@]+"${MANIFEST_PATHS[@]}"} "$MANIFEST"
+  # $LEGACY_CONF even when no manifest lists it: it only ever held this tier's zone.
+  manifest_file touched "${WANTED_PATHS[@]}" "$LEGACY_CONF" ${MANIFEST_PATHS[@]+"${MANIFEST_PATHS[@]}"}
+  mapfile -t touched <"$WORK_DIR/touched"
   add_removals "${touched[@]}"
-  if (( ${#step_kind[@]} == 0 )); then
-    rm -f -- "$manifest"
-    if [[ ! -e $reload_marker ]]; then
+  if (( ${#STEP_KIND[@]} == 0 )); then
+    rm -f -- "$MANIFEST"
+    if [[ ! -e $RELOAD_MARKER ]]; then
       say "none of the managed files exist; nothing to remove"
-      summary absent no
+      summarize "result=absent reloaded=no"
       return 0
     fi
     say "the files are gone, but an interrupted run did not reload nginx: testing and reloading"
     test_live_and_reload
-    summary removed yes
+    summarize "result=removed reloaded=yes"
     return 0
   fi
   snapshot_steps
@@ -30,9 +30,9 @@ main_delete() {
   mark_reload_pending
   take_steps
   test_live_and_reload
-  rm -f -- "$manifest"
+  rm -f -- "$MANIFEST"
   keep_previous_versions
-  summary removed yes
+  summarize "result=removed reloaded=yes"
 }
 
 main_delete

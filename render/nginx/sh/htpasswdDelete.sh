@@ -4,16 +4,15 @@
 main_delete() {
   local result=absent output
   take_lock
-  clear_leftovers
-  if [[ -e $htpasswd_file ]]; then
-    if ! output=$(rm -f -- "$htpasswd_file" 2>&1); then fail "cannot remove $htpasswd_file: ${output##*: }"; fi
+  if [[ -e $HTPASSWD_FILE ]]; then
+    if ! output=$(rm -f -- "$HTPASSWD_FILE" 2>&1); then die "cannot remove $HTPASSWD_FILE: ${output##*: }"; fi
     result=removed
   fi
-  outcome=""
-  if [[ -d $htpasswd_dir ]] && ! rmdir -- "$htpasswd_dir" 2>/dev/null; then
-    say "kept $htpasswd_dir: it holds files cm-infra did not write"
+  OUTCOME=""
+  if [[ -d $HTPASSWD_DIR ]] && ! rmdir -- "$HTPASSWD_DIR" 2>/dev/null; then
+    say "kept $HTPASSWD_DIR: it holds files cm-infra did not write"
   fi
-  summary "$result"
+  summarize "result=$result reloaded=no"
 }
 
 main_delete
