@@ -34,7 +34,9 @@ const app = new FlaskStack(
   { dependsOn: [firewall] },
 );
 
-// aapanelHost.firewall: ufw on the aaPanel host, before the site that listens behind it.
+// aapanelHost.firewall: ufw on the aaPanel host. It only opens the web ports (which the
+// site's server block joins, public behind basic auth) and keeps SSH and the panel to the
+// admin sources, so neither it nor the site is safer in any order: they run at once.
 const aapanelFirewallSpec = aapanelFirewallSpecOf(config);
 const aapanelFirewall = aapanelFirewallSpec
   ? new AaPanelFirewall(`${config.tier}-aapanel-firewall`, {
@@ -56,7 +58,7 @@ const edge = config.publishThroughEdge
         reapplyGeneration: config.reapplyGeneration,
         site: edgeSiteOf(config),
       },
-      { dependsOn: aapanelFirewall ? [app, aapanelFirewall] : [app] },
+      { dependsOn: [app] },
     )
   : undefined;
 
