@@ -8,24 +8,13 @@
 #
 # The bench puts the values in front, as bash assignments: UFW_RULES (array, may be
 # empty) UFW_COMMENT LOCK_FILE HTPASSWD_DIR HTPASSWD_FILE HTPASSWD_GROUP RELOAD_COMMAND
-# FILE_PATHS FILE_CONTENTS (arrays, same order); the htpasswd line comes on stdin.
+# FILE_PATHS FILE_CONTENTS (arrays, same order); the htpasswd line comes on stdin; and
+# add_ufw_rules (ufwRules.sh).
 set -euo pipefail
 umask 022
 IFS= read -r htpasswd_line
 
-if [[ ${#UFW_RULES[@]} -gt 0 ]]; then
-  added=$(ufw show added)
-  for rule in "${UFW_RULES[@]}"; do
-    if ! grep -qxF "ufw $rule comment '$UFW_COMMENT'" <<<"$added"; then
-      read -ra words <<<"$rule"
-      ufw "${words[@]}" comment "$UFW_COMMENT" >/dev/null
-    fi
-  done
-  # What `ufw status` itself checks to say "active": its chains are loaded.
-  if ! iptables -w 30 -n -L ufw-user-input >/dev/null 2>&1; then
-    ufw --force enable >/dev/null
-  fi
-fi
+if [[ ${#UFW_RULES[@]} -gt 0 ]]; then add_ufw_rules "$UFW_COMMENT" "${UFW_RULES[@]}"; fi
 
 mkdir -p "${LOCK_FILE%/*}"
 exec 9>>"$LOCK_FILE"

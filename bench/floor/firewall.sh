@@ -7,7 +7,8 @@
 # writing: a lower bound, not a tool.
 #
 # The bench puts the values in front, as bash assignments: TIER FRAGMENT_FILE FRAGMENT
-# AFTER_RULES BLOCK_BEGIN BLOCK_END BLOCK_BODY LOCK_FILE COMMENT UFW_RULES (array).
+# AFTER_RULES BLOCK_BEGIN BLOCK_END BLOCK_BODY LOCK_FILE COMMENT UFW_RULES (array); and
+# add_ufw_rules (ufwRules.sh).
 set -euo pipefail
 
 mkdir -p "${LOCK_FILE%/*}"
@@ -38,14 +39,4 @@ if [[ $block_changed == yes ]] || ! iptables -C DOCKER-USER -j "cm-infra-$TIER" 
   printf '%s\n' "$block" | iptables-restore --noflush
 fi
 
-added=$(ufw show added)
-for rule in "${UFW_RULES[@]}"; do
-  if ! grep -qxF "ufw $rule comment '$COMMENT'" <<<"$added"; then
-    read -ra words <<<"$rule"
-    ufw "${words[@]}" comment "$COMMENT" >/dev/null
-  fi
-done
-# What `ufw status` itself checks to say "active": its chains are loaded.
-if ! iptables -w 30 -n -L ufw-user-input >/dev/null 2>&1; then
-  ufw --force enable >/dev/null
-fi
+add_ufw_rules "$COMMENT" "${UFW_RULES[@]}"

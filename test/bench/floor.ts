@@ -61,7 +61,8 @@ export class FloorRunner {
   }
 
   private async run(host: SandboxHost, values: string, script: string, stdin: string | undefined): Promise<TimedRun> {
-    const command = asRemoteCommand(`${values}\n${readFileSync(join(FLOOR_DIR, script), "utf8")}`);
+    const part = (file: string) => readFileSync(join(FLOOR_DIR, file), "utf8");
+    const command = asRemoteCommand(`${values}\n${part("ufwRules.sh")}${part(script)}`);
     const startedAt = epochMs();
     const result = await this.ssh({
       connection: { host: host.address, port: host.sshPort, user: "root", privateKey: this.privateKey, hostKey: host.hostKey, dialErrorLimit: 3, perDialTimeout: 15 },
