@@ -7,7 +7,7 @@ import { renderAaPanelFirewallApplyScript, renderAaPanelFirewallDeleteScript, re
 import { aapanelFirewallSpecProblems } from "../../render/aapanelFirewall/validate";
 import { FIREWALL_SHARED, PRELUDE } from "../../render/scriptParts";
 import { aapanelSpec } from "./aapanelFixtures";
-import { scriptInside } from "./fixtures";
+import { expectFirewallScriptFrame, scriptInside } from "./fixtures";
 
 describe("aaPanel host ufw rules", () => {
   it("are written the way `ufw show added` prints them: SSH first, then the panel, then the web ports", () => {
@@ -43,13 +43,7 @@ describe("aaPanel firewall scripts", () => {
     expect(scriptInside(scripts.create).trimEnd()).toBe(renderAaPanelFirewallApplyScript(aapanelSpec()).trimEnd());
     expect(scriptInside(scripts.delete).trimEnd()).toBe(renderAaPanelFirewallDeleteScript(aapanelSpec()).trimEnd());
     for (const script of [scriptInside(scripts.create), scriptInside(scripts.delete)]) {
-      // the title, the rendered values, then strict mode before any code runs
-      expect(script).toMatch(/^# .*\nreadonly LABEL="cm-infra aapanel firewall rex"\n/);
-      const strict = script.indexOf("\nset -euo pipefail\n");
-      expect(strict).toBeLessThan(script.indexOf("() {"));
-      expect(script.indexOf("\nexport LC_ALL=C\n")).toBeGreaterThan(strict);
-      expect(script).toContain('\nreadonly LOCK_WAIT="120"\n');
-      expect(script.trimEnd().endsWith('summarize_run "$BEFORE"')).toBe(true);
+      expectFirewallScriptFrame(script, "cm-infra aapanel firewall rex");
     }
   });
 

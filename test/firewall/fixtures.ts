@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { expect } from "vitest";
 import type { FirewallSpec } from "../../render/firewall/types";
 
 /** rex as configured in production, with the sandbox's proxy address filled in by tests. */
@@ -23,4 +24,18 @@ export function devSpec(overrides: Partial<FirewallSpec> = {}): FirewallSpec {
 /** What the remote bash receives: let a shell take the command string apart. */
 export function scriptInside(command: string): string {
   return execFileSync("/bin/sh", ["-c", `set -- ${command}; printf '%s' "$3"`], { encoding: "utf8" });
+}
+
+/**
+ * What every firewall-family script (either host's) looks like from the outside: the
+ * title, the rendered values from LABEL on, strict mode before any code, ufw in the C
+ * locale, the family's 120 s lock wait, and the run's one summary line last.
+ */
+export function expectFirewallScriptFrame(script: string, label: string): void {
+  expect(script).toMatch(new RegExp(`^# .*\\nreadonly LABEL="${label}"\\n`));
+  const strict = script.indexOf("\nset -euo pipefail\n");
+  expect(strict).toBeLessThan(script.indexOf("() {"));
+  expect(script.indexOf("\nexport LC_ALL=C\n")).toBeGreaterThan(strict);
+  expect(script).toContain('\nreadonly LOCK_WAIT="120"\n');
+  expect(script.trimEnd().endsWith('summarize_run "$BEFORE"')).toBe(true);
 }

@@ -4,7 +4,7 @@ import { firewallSpecProblems } from "../../render/firewall/validate";
 import { renderDockerUserFragment } from "../../render/firewall/dockerUser";
 import { renderFirewallApplyScript, renderFirewallDeleteScript, renderFirewallScripts } from "../../render/firewall/scripts";
 import { renderUfwRules } from "../../render/firewall/ufwRules";
-import { devSpec, rexSpec, scriptInside } from "./fixtures";
+import { devSpec, expectFirewallScriptFrame, rexSpec, scriptInside } from "./fixtures";
 
 describe("DOCKER-USER fragment", () => {
   it("matches the port the client connected to, only after Docker's DNAT", () => {
@@ -71,13 +71,7 @@ describe("remote scripts", () => {
 
   it("starts strict, takes the lock and prints one summary line", () => {
     for (const script of [scriptInside(scripts.create), scriptInside(scripts.delete)]) {
-      // the title, the rendered values, then strict mode before any code runs
-      expect(script).toMatch(/^# .*\nreadonly LABEL="cm-infra firewall rex"\n/);
-      const strict = script.indexOf("\nset -euo pipefail\n");
-      expect(strict).toBeLessThan(script.indexOf("() {"));
-      expect(script.indexOf("\nexport LC_ALL=C\n")).toBeGreaterThan(strict);
-      expect(script).toContain('\nreadonly LOCK_WAIT="120"\n');
-      expect(script.trimEnd().endsWith('summarize_run "$BEFORE"')).toBe(true);
+      expectFirewallScriptFrame(script, "cm-infra firewall rex");
     }
   });
 
