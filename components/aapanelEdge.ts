@@ -47,8 +47,8 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
     // The htpasswd file is inert until the site names it, so it does not wait for what the
-    // site waits for (the app, the host's firewall): the engine writes it meanwhile, and a
-    // converge's last step is the site alone.
+    // site waits for (the component's dependsOn: the app): the engine writes it meanwhile,
+    // and a converge's last step is the site alone.
     const credentials = scriptedCommand(
       `${name}-htpasswd`,
       { host: args.host, privateKey: args.privateKey, scripts: htpasswd, stdin: htpasswdLine, triggers: hostIdentity },

@@ -47,14 +47,6 @@ stage_folder() { # stage_folder <live folder>
   STAGE_DIRS+=("$stage")
 }
 
-is_staged() {
-  local folder
-  for folder in ${STAGED_FOLDERS[@]+"${STAGED_FOLDERS[@]}"}; do
-    if [[ $folder == "$1" ]]; then return 0; fi
-  done
-  return 1
-}
-
 staged_path() { # staged_path <live path>: where its test copy lives, or nothing
   local k
   for k in "${!STAGED_FOLDERS[@]}"; do

@@ -11,7 +11,7 @@ export interface Span {
 }
 
 /** One phase's work on one host since the last take(). */
-export interface PhaseFigures extends Span {
+export interface PhaseFigures {
   readonly phase: Phase;
   readonly host: string;
   /**
@@ -50,8 +50,6 @@ export class HostMeter {
     this.figures.set(key, {
       phase,
       host,
-      startedAt: Math.min(old?.startedAt ?? startedAt, startedAt),
-      endedAt: Math.max(old?.endedAt ?? endedAt, endedAt),
       pieces: [...(old?.pieces ?? []), { startedAt, endedAt }],
       sshConnections: (old?.sshConnections ?? 0) + 1,
       dockerCalls: (old?.dockerCalls ?? 0) + (docker ? 1 : 0),
