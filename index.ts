@@ -13,7 +13,12 @@ import { serviceCatalogue } from "./render/containers";
 // Config is read and validated here, before any resource is declared.
 const config = loadConfig();
 
-// The firewall goes first, so the web port is never published unfiltered.
+// Orders are arguments, given to the children that need them, never a component's
+// dependsOn: the SDK registers a child only after its parent, and the parent only after
+// all it depends on, so a component's dependsOn would hold back every child.
+
+// The firewall goes first, so the web port is never published unfiltered (FlaskStack's
+// containers wait for it; its image pulls do not).
 const firewall = new HostFirewall(`${config.tier}-firewall`, {
   host: config.flaskHost,
   privateKey: config.sshPrivateKey,
@@ -30,8 +35,8 @@ const app = new FlaskStack(
     databaseImage: config.app.databaseImage,
     secrets: config.secrets ?? new GeneratedSecrets(`${config.tier}-secrets`).secrets,
     provider: dockerProvider(`${config.tier}-docker`, { endpoint: config.docker, host: config.flaskHost, registry: registryLoginOf(config.images, config.registryPassword) }),
+    firewall,
   },
-  { dependsOn: [firewall] },
 );
 
 // aapanelHost.firewall: ufw on the aaPanel host. It only opens the web ports (which the
@@ -57,8 +62,8 @@ const edge = config.publishThroughEdge
         passwordRotation: config.edge.passwordRotation,
         reapplyGeneration: config.reapplyGeneration,
         site: edgeSiteOf(config),
+        app,
       },
-      { dependsOn: [app] },
     )
   : undefined;
 

@@ -18,6 +18,11 @@ export interface AaPanelEdgeArgs {
   readonly passwordRotation: string;
   /** See CmConfig.reapplyGeneration. */
   readonly reapplyGeneration: string;
+  /**
+   * What the site proxies to. The site waits for it, so it never proxies to a service that
+   * is not up, and goes before it on destroy. The htpasswd file does not wait.
+   */
+  readonly app: pulumi.Resource;
 }
 
 /**
@@ -46,9 +51,8 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     const htpasswd = withReapplyGeneration(htpasswdScripts(site), args.reapplyGeneration);
     // Only the bcrypt hash travels, on stdin; the plaintext never leaves this program.
     const htpasswdLine = pulumi.secret(password.bcryptHash.apply((hash) => renderHtpasswd(args.operatorUser, hash)));
-    // The htpasswd file is inert until the site names it, so it does not wait for what the
-    // site waits for (the component's dependsOn: the app): the engine writes it meanwhile,
-    // and a converge's last step is the site alone.
+    // The htpasswd file is inert until the site names it, so it does not wait for the app:
+    // the engine writes it meanwhile, and a converge's last step is the site alone.
     const credentials = scriptedCommand(
       `${name}-htpasswd`,
       { host: args.host, privateKey: args.privateKey, scripts: htpasswd, stdin: htpasswdLine, triggers: hostIdentity },
@@ -59,7 +63,7 @@ export class AaPanelEdge extends pulumi.ComponentResource {
     const siteCommand = scriptedCommand(
       `${name}-site`,
       { host: args.host, privateKey: args.privateKey, scripts, triggers: hostIdentity },
-      { parent: this, dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((waits) => [credentials, ...[waits].flat()]) },
+      { parent: this, dependsOn: [credentials, args.app] },
     );
 
     this.operatorPassword = pulumi.secret(password.result);

@@ -22,6 +22,12 @@ export interface FlaskStackArgs {
   readonly secrets: AppSecrets;
   /** The tier's Docker engine; every child names it. */
   readonly provider: docker.Provider;
+  /**
+   * The app host's firewall. Every container waits for it, so no port is published before
+   * the rule that filters it, and goes before it on destroy. The images, networks and the
+   * volume do not wait: pulls run while the firewall applies.
+   */
+  readonly firewall: pulumi.Resource;
 }
 
 const LOG_OPTIONS = { "max-size": "10m", "max-file": "3" };
@@ -53,12 +59,10 @@ export class FlaskStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlaskStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cm:app:FlaskStack", name, {}, opts);
-    // Children do not inherit the component's dependsOn; pass it on, so no container
-    // publishes a port before the firewall that filters it is in place. replaceWith: the
-    // provider is replaced when the tier moves to another engine (see dockerProvider.ts);
-    // everything on the old engine is then replaced too, its delete going through the old
-    // provider to the old engine.
-    const child = { parent: this, provider: args.provider, dependsOn: opts?.dependsOn, replaceWith: [args.provider] };
+    // replaceWith: the provider is replaced when the tier moves to another engine (see
+    // dockerProvider.ts); everything on the old engine is then replaced too, its delete
+    // going through the old provider to the old engine.
+    const child = { parent: this, provider: args.provider, replaceWith: [args.provider] };
     // Fixed names exist once per engine: the old copy must go before the new one is made
     // (the bridge sets delete-before-replace for containers only, pulumi-docker
     // provider/resources.go; Docker >= 25 refuses a second network of the same name).
@@ -107,7 +111,7 @@ export class FlaskStack extends pulumi.ComponentResource {
           mustRun: true,
           destroyGraceSeconds: spec.image === "database" ? DESTROY_GRACE_SECONDS.database : DESTROY_GRACE_SECONDS.app,
         },
-        { ...child, replaceOnChanges: [...CONTAINER_REPLACE_ON_CHANGES] },
+        { ...child, dependsOn: [args.firewall], replaceOnChanges: [...CONTAINER_REPLACE_ON_CHANGES] },
       );
     });
 

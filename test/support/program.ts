@@ -66,6 +66,13 @@ export interface RunOptions {
    * plus the few computed values mockState adds): e.g. a container's ports as read back.
    */
   readonly engineState?: (type: string, name: string, state: Record<string, unknown>) => Record<string, unknown>;
+  /** Called as each resource reaches the engine, in the order the SDK registers them. */
+  readonly onRegister?: (type: string, name: string) => void;
+  /**
+   * A resource's step still running: the engine answers its registration (and so resolves
+   * its URN and outputs) only when the returned promise settles.
+   */
+  readonly stepRunning?: (type: string, name: string) => Promise<void> | undefined;
 }
 
 /**
@@ -93,9 +100,11 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   const seenOptions = new Map<string, ResourceOptionsSeen>();
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
         resources.push({ type: args.type, name: args.name, inputs, options: seenOptions.get(`${args.type}::${args.name}`), provider: args.provider });
+        options.onRegister?.(args.type, args.name);
+        await options.stepRunning?.(args.type, args.name);
         const state = mockState(args.type, inputs);
         return { id: `${args.name}-id`, state: options.engineState?.(args.type, args.name, state) ?? state };
       },
