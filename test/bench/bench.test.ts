@@ -5,7 +5,7 @@ import { renderUfwRules } from "../../render/firewall/ufwRules";
 import { edgeSiteScripts } from "../../render/nginx/edgeSiteScripts";
 import { htpasswdScripts } from "../../render/nginx/htpasswdScripts";
 import { withReapplyGeneration } from "../../render/remoteScripts";
-import { phaseOfCommand } from "../e2e/support/meter";
+import { workOfCommand } from "../e2e/support/meter";
 import { renderAaPanelUfwRules } from "../../render/aapanelFirewall/rules";
 import { renderAaPanelFirewallScripts } from "../../render/aapanelFirewall/scripts";
 import { aapanelSpec } from "../firewall/aapanelFixtures";
@@ -13,7 +13,9 @@ import { devSpec, rexSpec } from "../firewall/fixtures";
 import { edgeSettings } from "../nginx/support/fixtures";
 import { ufwModuleRule } from "./ansible";
 import { busySeconds, countIn } from "./probes";
+import { emptyCounters } from "../e2e/applier/types";
 import { BenchRecord } from "./record";
+import { commandTimesTable } from "./report";
 import { benchSettings } from "./settings";
 import { Samples } from "./stats";
 import { edgeSite } from "../../render/nginx/site";
@@ -52,19 +54,19 @@ describe("phases of the program's remote commands", () => {
   const aapanelFirewall = renderAaPanelFirewallScripts(aapanelSpec());
 
   test.each([
-    ["firewall apply", firewall.create, "firewall"],
-    ["firewall delete", firewall.delete, "firewall"],
-    ["aaPanel firewall apply", aapanelFirewall.create, "firewall"],
-    ["aaPanel firewall delete", aapanelFirewall.delete, "firewall"],
-    ["edge site apply", edge.create, "edge"],
-    ["edge site delete", edge.delete, "edge"],
-    ["htpasswd apply", htpasswd.create, "edge"],
-    ["htpasswd delete", htpasswd.delete, "edge"],
-    ["firewall with a reapply generation", withReapplyGeneration(firewall, "7").update, "firewall"],
-    ["edge with a reapply generation", withReapplyGeneration(edge, "7").update, "edge"],
-    ["anything else", "docker ps", "other"],
-  ])("%s", (_name, command, phase) => {
-    expect(phaseOfCommand(command)).toBe(phase);
+    ["firewall apply", firewall.create, "firewall", "Flask host firewall"],
+    ["firewall delete", firewall.delete, "firewall", "Flask host firewall"],
+    ["aaPanel firewall apply", aapanelFirewall.create, "firewall", "aaPanel firewall"],
+    ["aaPanel firewall delete", aapanelFirewall.delete, "firewall", "aaPanel firewall"],
+    ["edge site apply", edge.create, "edge", "edge site"],
+    ["edge site delete", edge.delete, "edge", "edge site"],
+    ["htpasswd apply", htpasswd.create, "edge", "htpasswd"],
+    ["htpasswd delete", htpasswd.delete, "edge", "htpasswd"],
+    ["firewall with a reapply generation", withReapplyGeneration(firewall, "7").update, "firewall", "Flask host firewall"],
+    ["edge with a reapply generation", withReapplyGeneration(edge, "7").update, "edge", "edge site"],
+    ["anything else", "docker ps", "other", "other command"],
+  ])("%s", (_name, command, phase, what) => {
+    expect(workOfCommand(command)).toEqual({ phase, what });
   });
 });
 
@@ -132,5 +134,31 @@ describe("wall time of work whose pieces may overlap", () => {
     expect(record.samples.summary("cmp-floorAtOnce/first/remote/wall")?.median).toBe(3);
     expect(record.samples.summary("cmp-floor/first/remote/wall")?.median).toBe(5);
     expect(record.samples.summary("cmp-floorAtOnce/first/proxy/wall")?.median).toBe(2.9);
+  });
+});
+
+describe("when each remote command ran", () => {
+  test("each command's start and end are read from the apply's start, and listed earliest first; docker calls are not listed", () => {
+    const record = new BenchRecord();
+    const piece = (what: string, startedAt: number, endedAt: number) => ({ what, startedAt, endedAt });
+    record.cmInfra(
+      "remote",
+      { startedAt: 10_000, endedAt: 14_000 },
+      [
+        { phase: "edge", host: "proxy", pieces: [piece("edge site", 12_500, 13_000), piece("htpasswd", 10_500, 11_000)], sshConnections: 2, dockerCalls: 0 },
+        { phase: "firewall", host: "flaskhost", pieces: [piece("Flask host firewall", 10_400, 12_400)], sshConnections: 1, dockerCalls: 0 },
+        { phase: "docker", host: "flaskhost", pieces: [piece("docker", 12_000, 12_100)], sshConnections: 1, dockerCalls: 1 },
+      ],
+      emptyCounters(),
+      new Map(),
+      [],
+    );
+    const lines = commandTimesTable(record.samples, "remote").split("\n").slice(1);
+    expect(lines.map((line) => line.split(/\s{2,}/).slice(0, 3))).toEqual([
+      ["flaskhost", "Flask host firewall", "0.40 (0.40-0.40)"],
+      ["proxy", "htpasswd", "0.50 (0.50-0.50)"],
+      ["proxy", "edge site", "2.50 (2.50-2.50)"],
+    ]);
+    expect(record.samples.summary("at/remote/proxy/edge site/end")?.median).toBe(3);
   });
 });

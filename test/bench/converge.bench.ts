@@ -16,7 +16,7 @@ import { type HostState, differences, edgeState, firewallState } from "./hostSta
 import { type EdgeWork, type FirewallWork, edgeWork, firewallWork } from "./peerWork";
 import { type Window, hostEvents, installProbes } from "./probes";
 import { BenchRecord, type EventsByHost } from "./record";
-import { ansibleLines, cmInfraTable, peerTable, targetLines } from "./report";
+import { ansibleLines, cmInfraTable, commandTimesTable, peerTable, targetLines } from "./report";
 import { clearLeftoverContainers, resetHosts } from "./resetHosts";
 import { type ConvergeCommands, convergeCommands, runScriptsAlone } from "./scriptsAlone";
 import { benchSettings } from "./settings";
@@ -193,6 +193,12 @@ function printReport(): void {
     `Load average (1 min) at the start of each run: ${loads.join(", ") || "-"}; ${loadavg()[0]?.toFixed(1)} at the end. The machine has ${cpus().length} cores.`,
     `cm-infra on the sandbox, ${settings.runs} run(s); per phase and host: wall time of that host's work in that phase, median (min-max)`,
     cmInfraTable(record.samples),
+    "",
+    "When cm-infra's remote commands ran, in seconds from the apply's start (the engine starts a command once all it waits for has finished):",
+    "converge from empty:",
+    commandTimesTable(record.samples, "converge"),
+    "remote side on reset hosts, app current:",
+    commandTimesTable(record.samples, "remote"),
     "",
     "The same firewall and edge work per host: cm-infra's phases in the applies above, its scripts alone (the same commands, one SSH session each), a floor script (bench/floor, one SSH session per host), Ansible (bench/ansible, one play per host)",
     peerTable(record.samples),

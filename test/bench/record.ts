@@ -33,6 +33,7 @@ function counted(events: EventsByHost, role: string, windows: readonly Window[])
 /**
  * Everything the bench measures, one value per run under each key:
  *   cm/<scenario>/<phase>/<host>/<metric>   cm-infra (phase "all", host "all": the whole apply)
+ *   at/<scenario>/<host>/<command>/<start|end>  seconds from the apply's start
  *   cmp-<method>/<run>/<work>/<metric>      the comparison (Method; work: flaskhost, proxy, remote = both)
  *   ratio/<run>/<work>/<pair>               paired per run, so both sides saw the same machine load
  */
@@ -61,6 +62,7 @@ export class BenchRecord {
     let dockerCalls = 0;
     for (const figure of figures) {
       const base = `cm/${scenario}/${figure.phase}/${figure.host}`;
+      this.commandTimes(scenario, run, figure);
       const counts = { ...counted(events, figure.host, figure.pieces), ssh: figure.sshConnections };
       this.add(`${base}/wall`, busySeconds(figure.pieces));
       this.add(`${base}/docker`, figure.dockerCalls);
@@ -77,6 +79,16 @@ export class BenchRecord {
       if (metric === "ssh" && total !== attributed.ssh) this.notes.add(`${scenario}: sshd logged ${total} logins where the applier opened ${attributed.ssh} connections`);
       else if (total > attributed[metric]) this.notes.add(`${scenario}: ${total - attributed[metric]} ${metric} event(s) fell outside every phase's pieces`);
       else if (total < attributed[metric]) this.notes.add(`${scenario}: ${attributed[metric] - total} ${metric} event(s) fell where two phases ran at once on one host and count for both`);
+    }
+  }
+
+  /** When each remote command started and ended, in seconds from the apply's start: what waited for what. */
+  private commandTimes(scenario: Scenario, run: Window, figure: PhaseFigures): void {
+    for (const piece of figure.pieces) {
+      if (piece.what === "docker") continue;
+      const key = `at/${scenario}/${figure.host}/${piece.what}`;
+      this.add(`${key}/start`, (piece.startedAt - run.startedAt) / 1000);
+      this.add(`${key}/end`, (piece.endedAt - run.startedAt) / 1000);
     }
   }
 

@@ -45,6 +45,20 @@ export function cmInfraTable(samples: Samples): string {
   return alignColumns(rows);
 }
 
+/** When each remote command of a scenario ran, in seconds from the apply's start, earliest first. */
+export function commandTimesTable(samples: Samples, scenario: Scenario): string {
+  const prefix = `at/${scenario}/`;
+  const commands = [...new Set(samples.keys().filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length).replace(/\/(start|end)$/, "")))];
+  const start = (command: string) => samples.summary(`${prefix}${command}/start`)?.median ?? 0;
+  commands.sort((left, right) => start(left) - start(right));
+  const rows: string[][] = [["host", "command", "starts at s, median (min-max)", "ends at s"]];
+  for (const command of commands) {
+    const [host = "", what = ""] = command.split("/");
+    rows.push([host, what, formatSeconds(samples.summary(`${prefix}${command}/start`)), formatSeconds(samples.summary(`${prefix}${command}/end`))]);
+  }
+  return alignColumns(rows);
+}
+
 const COMPARED = [
   ["flaskhost", "Flask host: firewall"],
   ["proxy", "aaPanel host: firewall + edge"],

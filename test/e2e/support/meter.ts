@@ -10,6 +10,11 @@ export interface Span {
   readonly endedAt: number;
 }
 
+/** One remote command (named by what it does: "htpasswd", "edge site"...) or one docker call ("docker"). */
+export interface Piece extends Span {
+  readonly what: string;
+}
+
 /** One phase's work on one host since the last take(). */
 export interface PhaseFigures {
   readonly phase: Phase;
@@ -19,7 +24,7 @@ export interface PhaseFigures {
    * htpasswd is written while Docker works), so a phase's wall time is the time some
    * piece of it was running, not the span from its first start to its last end.
    */
-  readonly pieces: readonly Span[];
+  readonly pieces: readonly Piece[];
   /** SSH connections the applier opened: one per remote command, one per docker call (docker over ssh). */
   readonly sshConnections: number;
   readonly dockerCalls: number;
@@ -30,11 +35,16 @@ export function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** The remote scripts say who they are in their text (cm-infra's renderers); both hosts' firewalls are "firewall". */
-export function phaseOfCommand(command: string): Phase {
-  if (/cm-infra (aapanel )?firewall /.test(command)) return "firewall";
-  if (/# cm-infra (edge site|htpasswd) for tier /.test(command)) return "edge";
-  return "other";
+/**
+ * The remote scripts say who they are in their text (cm-infra's renderers): both hosts'
+ * firewalls are the phase "firewall", the site and the htpasswd file the phase "edge".
+ */
+export function workOfCommand(command: string): { readonly phase: Phase; readonly what: string } {
+  const firewall = /cm-infra (aapanel )?firewall /.exec(command);
+  if (firewall !== null) return { phase: "firewall", what: firewall[1] === undefined ? "Flask host firewall" : "aaPanel firewall" };
+  const edge = /# cm-infra (edge site|htpasswd) for tier /.exec(command);
+  if (edge !== null) return { phase: "edge", what: edge[1] ?? "edge" };
+  return { phase: "other", what: "other command" };
 }
 
 /** Per phase and host figures for the benchmark, taken by wrapping the applier's transports. */
@@ -43,14 +53,14 @@ export class HostMeter {
 
   constructor(private readonly names: ReadonlyMap<string, string>) {}
 
-  private record(phase: Phase, address: string, startedAt: number, endedAt: number, docker: boolean): void {
+  private record(phase: Phase, what: string, address: string, startedAt: number, endedAt: number, docker: boolean): void {
     const host = this.names.get(address) ?? address;
     const key = `${phase} ${host}`;
     const old = this.figures.get(key);
     this.figures.set(key, {
       phase,
       host,
-      pieces: [...(old?.pieces ?? []), { startedAt, endedAt }],
+      pieces: [...(old?.pieces ?? []), { what, startedAt, endedAt }],
       sshConnections: (old?.sshConnections ?? 0) + 1,
       dockerCalls: (old?.dockerCalls ?? 0) + (docker ? 1 : 0),
     });
@@ -62,7 +72,8 @@ export class HostMeter {
       try {
         return await inner(session);
       } finally {
-        this.record(phaseOfCommand(session.command), session.connection.host, startedAt, epochMs(), false);
+        const { phase, what } = workOfCommand(session.command);
+        this.record(phase, what, session.connection.host, startedAt, epochMs(), false);
       }
     };
   }
@@ -74,7 +85,7 @@ export class HostMeter {
       try {
         return await inner(args, environment, invocation);
       } finally {
-        this.record("docker", address, startedAt, epochMs(), true);
+        this.record("docker", "docker", address, startedAt, epochMs(), true);
       }
     };
   }
