@@ -114,6 +114,11 @@ for role in "${ROLES[@]}"; do
   status="$(docker inspect -f '{{.State.Status}}' "$name" 2>/dev/null || true)"
   case $status in
     running)
+      # A sandbox started from another checkout knows that checkout's key, not this one's.
+      keys="$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/sandbox/authorized_keys"}}{{.Source}}{{end}}{{end}}' "$name")"
+      if [[ "$keys" != "$STATE/authorized_keys" ]]; then
+        die "$name runs with the deployer key of ${keys%/authorized_keys} (another checkout?): run CM_SANDBOX_PREFIX=$PREFIX sandbox/down.sh there, or use another prefix"
+      fi
       log "reusing running $name"
       if [[ "$(docker inspect -f '{{.Image}}' "$name")" != "$(docker image inspect -f '{{.Id}}' "cm-sandbox/$role:latest")" ]]; then
         log "WARNING: $name runs an older cm-sandbox/$role image; down.sh + up.sh to use the new one"
