@@ -156,16 +156,17 @@ serving_workers() { # serving_workers <master pid or nothing>
 
 # A reload only signals nginx. Until the old workers stop accepting, a request can still
 # be served with the old configuration (e.g. proxied to an upstream port that is gone),
-# so wait, bounded, until none of them is serving.
+# so wait, bounded, until none of them is serving. They usually stop within a few tens of
+# milliseconds, and this wait is the last step of an apply, so it looks often.
 wait_for_reload() { # wait_for_reload <master pid> <worker pids before the reload>
   local attempt pid still
-  for attempt in $(seq 1 100); do
+  for attempt in $(seq 1 500); do
     still=no
     for pid in $2; do
       if [[ " $(serving_workers "$1") " == *" $pid "* ]]; then still=yes; fi
     done
     [[ $still == no ]] && return 0
-    sleep 0.1
+    sleep 0.02
   done
   warn "old nginx workers still accepting 10 s after the reload (attempts: $attempt)"
 }
