@@ -26,6 +26,10 @@ export function sshArguments(target: SshTarget, command: string): string[] {
     "-o", `UserKnownHostsFile=${target.knownHostsPath}`,
     "-o", "StrictHostKeyChecking=yes",
     "-o", "ConnectTimeout=5",
+    // @pulumi/command retries a failed dial (remote/connection.go, dialErrorLimit); so do
+    // these, so a moment of load on a 2-core runner (a SYN unanswered for 5 s) is not read
+    // as a lock-out. A host that really refuses SSH still fails, after three attempts.
+    "-o", "ConnectionAttempts=3",
     "-o", "LogLevel=ERROR",
     "-p", String(target.sshPort),
     `${target.user}@${target.address}`,
