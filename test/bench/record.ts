@@ -84,8 +84,8 @@ export class BenchRecord {
 
   /** When each remote command started and ended, in seconds from the apply's start: what waited for what. */
   private commandTimes(scenario: Scenario, run: Window, figure: PhaseFigures): void {
+    if (figure.phase === "docker") return;
     for (const piece of figure.pieces) {
-      if (piece.what === "docker") continue;
       const key = `at/${scenario}/${figure.host}/${piece.what}`;
       this.add(`${key}/start`, (piece.startedAt - run.startedAt) / 1000);
       this.add(`${key}/end`, (piece.endedAt - run.startedAt) / 1000);

@@ -35,11 +35,20 @@ export function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** Which phase a piece of work belongs to, and what it is. */
+export interface Work {
+  readonly phase: Phase;
+  readonly what: string;
+}
+
+/** Every docker call (over SSH, to the Flask host's engine). */
+const DOCKER_CALL: Work = { phase: "docker", what: "docker" };
+
 /**
  * The remote scripts say who they are in their text (cm-infra's renderers): both hosts'
  * firewalls are the phase "firewall", the site and the htpasswd file the phase "edge".
  */
-export function workOfCommand(command: string): { readonly phase: Phase; readonly what: string } {
+export function workOfCommand(command: string): Work {
   const firewall = /cm-infra (aapanel )?firewall /.exec(command);
   if (firewall !== null) return { phase: "firewall", what: firewall[1] === undefined ? "Flask host firewall" : "aaPanel firewall" };
   const edge = /# cm-infra (edge site|htpasswd) for tier /.exec(command);
@@ -53,7 +62,7 @@ export class HostMeter {
 
   constructor(private readonly names: ReadonlyMap<string, string>) {}
 
-  private record(phase: Phase, what: string, address: string, startedAt: number, endedAt: number, docker: boolean): void {
+  private record({ phase, what }: Work, address: string, startedAt: number, endedAt: number): void {
     const host = this.names.get(address) ?? address;
     const key = `${phase} ${host}`;
     const old = this.figures.get(key);
@@ -62,7 +71,7 @@ export class HostMeter {
       host,
       pieces: [...(old?.pieces ?? []), { what, startedAt, endedAt }],
       sshConnections: (old?.sshConnections ?? 0) + 1,
-      dockerCalls: (old?.dockerCalls ?? 0) + (docker ? 1 : 0),
+      dockerCalls: (old?.dockerCalls ?? 0) + (phase === DOCKER_CALL.phase ? 1 : 0),
     });
   }
 
@@ -72,8 +81,7 @@ export class HostMeter {
       try {
         return await inner(session);
       } finally {
-        const { phase, what } = workOfCommand(session.command);
-        this.record(phase, what, session.connection.host, startedAt, epochMs(), false);
+        this.record(workOfCommand(session.command), session.connection.host, startedAt, epochMs());
       }
     };
   }
@@ -85,7 +93,7 @@ export class HostMeter {
       try {
         return await inner(args, environment, invocation);
       } finally {
-        this.record("docker", "docker", address, startedAt, epochMs(), true);
+        this.record(DOCKER_CALL, address, startedAt, epochMs());
       }
     };
   }
